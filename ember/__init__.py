@@ -1,0 +1,49 @@
+"""Ember: PyTorch re-implemented in Python on NumPy (CPU) and CuPy (GPU).
+
+`import ember as torch` gives the PyTorch API a learner uses.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+# The PyTorch release whose behaviour Ember mirrors (the shim reports it as torch.__version__).
+TORCH_VERSION = "2.13.0"
+
+from . import _dtype
+from ._dtype import (bfloat16, bool, cdouble, cfloat, chalf, complex64, complex128, double,
+                     dtype, finfo, float, float16, float32, float64, get_default_dtype, half,
+                     iinfo, int, int8, int16, int32, int64, long, promote_types, result_type,
+                     set_default_dtype, short, uint8)
+from ._tensor import Size, Tensor
+from .backend import device
+from . import ops
+from .ops._registry import REGISTRY as _REGISTRY
+from ._creation import (arange, as_tensor, asarray, complex, empty, empty_like, empty_strided,
+                        eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like,
+                        polar, range, scalar_tensor, tensor, zeros, zeros_like)
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
+from . import random
+
+globals().update({k: v for k, v in _REGISTRY.items() if k not in globals() or k in ("max", "min",
+                  "abs", "round", "sum", "all", "any", "pow")})
+
+strided = "torch.strided"
+contiguous_format = preserve_format = channels_last = None
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def is_complex(input: Tensor) -> bool:
+    return input.is_complex()

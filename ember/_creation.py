@@ -1,0 +1,306 @@
+"""Tensor factories: tensor, as_tensor, from_numpy, zeros/ones/full/empty (+ _like), ranges, eye."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import Size, Tensor, _new
+from .backend import cast, parse_device, to_device
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
+           "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
+           "logspace", "eye", "scalar_tensor", "empty_strided", "complex", "polar"]
+
+_builtin_range = range
+
+
+def _finish(arr, dt: D.dtype, device, requires_grad: bool) -> Tensor:
+    dev = parse_device(device)
+    if dev is not None and dev.type != "cpu":
+        arr = to_device(arr, dev)
+    t = _new(arr, dt)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _python_dtype(arr: np.ndarray) -> D.dtype:
+    """dtype torch infers for data that came from Python scalars/lists."""
+    k = arr.dtype.kind
+    if k == "f":
+        return D.get_default_dtype()
+    if k == "c":
+        return D.complex128 if D.get_default_dtype() is D.float64 else D.complex64
+    if k == "b":
+        return D.bool
+    if k in "iu":
+        return D.int64
+    if arr.size == 0:
+        return D.get_default_dtype()
+    raise TypeError(f"Could not infer dtype of {type(arr.flat[0]).__name__}")
+
+
+def _from_data(data):
+    """(numpy array, inferred dtype) for tensor()/as_tensor() data."""
+    if isinstance(data, Tensor):
+        return data.detach().cpu()._array, data._dtype
+    if isinstance(data, np.ndarray):
+        return data, D.from_numpy_dtype(data.dtype)
+    if isinstance(data, np.generic):
+        return np.asarray(data), D.from_numpy_dtype(data.dtype)
+    if isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in data):
+        parts = [_from_data(d) for d in data]
+        dt = parts[0][1]
+        for _, d in parts[1:]:
+            dt = D.promote_types(dt, d)
+        try:
+            return np.stack([p[0].astype(dt.np) for p in parts]), dt
+        except ValueError as e:
+            raise ValueError(f"expected sequence of same-shaped elements ({e})") from None
+    if isinstance(data, (str, bytes)) or data is None or isinstance(data, dict):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if hasattr(data, "__array__") and not isinstance(data, (list, tuple)):
+        arr = np.asarray(data)
+        return arr, D.from_numpy_dtype(arr.dtype)
+    try:
+        arr = np.array(data)
+    except ValueError:
+        _raise_ragged(data)
+    if arr.dtype == object:
+        _raise_ragged(data)
+    return arr, _python_dtype(arr)
+
+
+def _raise_ragged(data, dim=0):
+    lens = [len(d) if isinstance(d, (list, tuple)) else None for d in data]
+    first = lens[0]
+    for i, ln in enumerate(lens):
+        if ln != first:
+            if first is None or ln is None:
+                break
+            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {ln})")
+    for d in data:
+        if isinstance(d, (list, tuple)):
+            _raise_ragged(d, dim + 1)
+    raise TypeError(f"Could not infer dtype of {type(data[0]).__name__}")
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """torch.tensor: always copies data."""
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+    arr, dt = _from_data(data)
+    if dtype is not None:
+        dt = D.to_dtype(dtype)
+    arr = cast(np.array(arr, copy=True), dt)
+    if device is None and isinstance(data, Tensor):
+        device = data.device
+    return _finish(arr, dt, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """torch.as_tensor: shares memory with Tensors and NumPy arrays when dtype/device allow."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    arr, dt = _from_data(data)
+    if dtype is not None:
+        dt = D.to_dtype(dtype)
+    arr = cast(arr, dt)
+    return _finish(arr, dt, device, False)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray) -> Tensor:
+    """torch.from_numpy: shares memory."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if not ndarray.flags.writeable:
+        import warnings
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support "
+                      "non-writable tensors.", UserWarning, stacklevel=2)
+    return _new(ndarray, D.from_numpy_dtype(ndarray.dtype))
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s)
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"zeros(): argument 'size' (position 1) must be tuple of ints, but "
+                            f"found element of type {type(s).__name__} at pos {len(out)}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _fill(size, value, dtype, device, requires_grad) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    arr = np.full(size, value, dtype=dt.np) if value != 0 else np.zeros(size, dtype=dt.np)
+    return _finish(arr, dt, device, requires_grad)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    return _fill(_size(size), 0, dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False, memory_format=None) -> Tensor:
+    return _fill(_size(size), 1, dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    return _fill(_size(size), 0, dtype, device, requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False) -> Tensor:
+    return _fill(_size((size,)), 0, dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False) -> Tensor:
+    if dtype is None:
+        if isinstance(fill_value, Tensor):
+            fill_value = fill_value.item()
+        dtype = D._scalar_dtype(fill_value)
+    return _fill(_size((size,)), fill_value, dtype, device, requires_grad)
+
+
+def _like(input: Tensor, value, dtype, device, requires_grad) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else input._dtype
+    return _fill(input.shape, value, dt, device if device is not None else input.device,
+                 requires_grad)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    return _like(input, 0, dtype, device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    return _like(input, 1, dtype, device, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    return _like(input, 0, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    return _like(input, fill_value, dtype, device, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return _finish(np.array(s, dtype=dt.np), dt, device, requires_grad)
+
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False) -> Tensor:
+    """torch.arange: float dtype when any bound is a float, else int64."""
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dt = D.get_default_dtype() if is_float else D.int64
+    else:
+        dt = D.to_dtype(dtype)
+    n = max(math.ceil((end - start) / step), 0)
+    if dt.category < 2 and all(isinstance(v, int) for v in (start, end, step)):
+        arr = np.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
+    else:
+        arr = cast(start + np.arange(n, dtype=np.float64) * step, dt)
+    return _finish(arr, dt, device, requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """torch.range (deprecated): includes end."""
+    import warnings
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    n = int(math.floor((end - start) / step)) + 1
+    arr = cast(start + np.arange(n, dtype=np.float64) * step, dt)
+    return _finish(arr, dt, device, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    """torch.linspace, evaluated symmetrically from both ends as torch's CPU kernel does."""
+    start, end = _num(start), _num(end)
+    if not isinstance(steps, int) or steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    if dt.category < 2:
+        work = np.float64
+    else:
+        work = np.float64 if dt is D.float64 else np.float32
+    if steps == 1:
+        arr = np.array([start], dtype=work)
+    else:
+        s, e = work(start), work(end)
+        step = (e - s) / work(max(steps - 1, 1))
+        idx = np.arange(steps)
+        half = steps // 2
+        arr = np.where(idx < half, s + step * idx.astype(work),
+                       e - step * (steps - idx - 1).astype(work)).astype(work)
+    if dt.category < 2:
+        arr = np.trunc(arr)
+    return _finish(cast(arr, dt), dt, device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    lin = linspace(start, end, steps, dtype=D.float64)._array
+    arr = np.power(float(base), lin)
+    return _finish(cast(arr, dt), dt, device, requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
+        requires_grad=False) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    return _finish(np.eye(n, n if m is None else m, dtype=dt.np), dt, device, requires_grad)
+
+
+def complex(real: Tensor, imag: Tensor) -> Tensor:
+    from .ops.elementwise import add, mul
+    return add(real.to(real._dtype.to_complex()), mul(imag.to(imag._dtype.to_complex()), 1j))
+
+
+def polar(abs: Tensor, angle: Tensor) -> Tensor:
+    return complex(abs * angle.cos(), abs * angle.sin())

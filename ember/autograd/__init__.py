@@ -1,0 +1,117 @@
+"""torch.autograd: backward, grad, grad modes, Function, gradcheck."""
+
+from __future__ import annotations
+
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                        set_grad_enabled)
+from .graph import Node, run_backward
+
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "is_grad_enabled", "Variable", "Node"]
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    from .._tensor import Tensor
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _make_roots(outputs, grad_outputs, create_graph):
+    from .._creation import ones_like
+    from .._tensor import Tensor
+    roots = []
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"Mismatch in number of gradients: expected {len(outputs)} but got "
+                           f"{len(grad_outputs)}")
+    for out, g in zip(outputs, grad_outputs):
+        if not out._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a "
+                               "grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out._dtype.is_floating_point and not out._dtype.is_complex:
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out._dtype}")
+            g = ones_like(out)
+        elif not isinstance(g, Tensor):
+            from .._creation import tensor
+            g = tensor(g, dtype=out._dtype)
+        else:
+            if g.shape != out.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} "
+                                   f"and output[0] has a shape of {out.shape}.")
+            if not create_graph:
+                g = g.detach()
+        target = out.grad_fn if out.grad_fn is not None else out
+        roots.append((target, out._out_idx, g))
+    return roots
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """torch.autograd.backward."""
+    outputs = _as_list(tensors)
+    grads = _as_list(grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _make_roots(outputs, grads, create_graph)
+    leaf_filter = None
+    if inputs is not None:
+        ins = _as_list(inputs)
+        if not ins:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        leaf_filter = {id(t) for t in ins}
+    run_backward(roots, retain_graph, create_graph, leaf_filter=leaf_filter)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """torch.autograd.grad: gradients of outputs w.r.t. inputs, leaving .grad untouched."""
+    from .._creation import zeros_like
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    single = not isinstance(inputs, (list, tuple))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for t in ins:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    keys = [id(t) if t.grad_fn is None else (id(t.grad_fn), t._out_idx) for t in ins]
+    capture = {k: None for k in keys}
+    roots = _make_roots(outs, _as_list(grad_outputs), create_graph)
+    # an output that is itself an input receives its seed gradient directly
+    for (target, idx, g), o in zip(roots, outs):
+        k = id(o) if o.grad_fn is None else None
+        if k is not None and k in capture:
+            capture[k] = g
+    run_backward(roots, retain_graph, create_graph, capture=capture)
+    result = []
+    for k, t in zip(keys, ins):
+        g = capture[k]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            if materialize_grads:
+                g = zeros_like(t)
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+def Variable(data, requires_grad: bool = False, volatile: bool = False):
+    """Legacy torch.autograd.Variable: returns the tensor itself (with requires_grad set)."""
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402

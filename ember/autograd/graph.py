@@ -1,0 +1,239 @@
+"""The autograd graph (Node) and the iterative backward engine."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+from .grad_mode import GRAD_ENABLED
+
+_seq = itertools.count()
+
+FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through "
+    "the graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """One recorded op: its backward closure and one edge per positional input.
+
+    An edge is None (no gradient flows) or (target, output_index, shape, dtype), target being the
+    producing Node or the leaf Tensor itself.
+    """
+
+    __slots__ = ("fn", "edges", "_name", "seq", "n_outputs", "saved", "pre_hooks", "hooks",
+                 "retained", "__weakref__", "ctx")
+
+    def __init__(self, fn, edges, name, n_outputs=1, saved=None):
+        self.fn = fn
+        self.edges = edges
+        self._name = name
+        self.seq = next(_seq)
+        self.n_outputs = n_outputs
+        self.saved = saved            # ((tensor, version), ...) checked before running fn
+        self.pre_hooks = None         # {output_index: [hook, ...]} (tensor hooks on non-leaves)
+        self.hooks = None             # node post-hooks: hook(grad_inputs, grad_outputs)
+        self.retained = None          # {output_index: weakref to a tensor with retain_grad()}
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        out = []
+        for e in self.edges:
+            if e is None:
+                out.append((None, 0))
+            elif type(e[0]) is Node:
+                out.append((e[0], e[1]))
+            else:
+                out.append((AccumulateGrad(e[0]), 0))
+        return tuple(out)
+
+    def register_hook(self, hook):
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(hook)
+        return _RemovableHandle(self.hooks, hook)
+
+    def register_prehook(self, hook):
+        return self._add_pre_hook(0, lambda g: hook((g,)))
+
+    def _add_pre_hook(self, idx, hook):
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        lst = self.pre_hooks.setdefault(idx, [])
+        lst.append(hook)
+        return _RemovableHandle(lst, hook)
+
+
+class AccumulateGrad:
+    """The node torch shows for a leaf in next_functions."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class _RemovableHandle:
+    _ids = itertools.count()
+
+    def __init__(self, lst, item):
+        self._lst, self._item = lst, item
+        self.id = next(self._ids)
+
+    def remove(self) -> None:
+        try:
+            self._lst.remove(self._item)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _accumulate_buffer(buf, idx, g):
+    old = buf[idx]
+    buf[idx] = g if old is None else old + g
+
+
+def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, leaf_filter=None):
+    """Propagate gradients from roots = [(target, idx, grad), ...].
+
+    capture: {key: None} where key is a leaf Tensor id or (node, idx); filled with the gradients
+    flowing there (autograd.grad), in which case no .grad is written.
+    leaf_filter: a set of leaf ids that may be accumulated into (backward(inputs=...)).
+    """
+    from .._tensor import Tensor, sum_to_shape
+
+    # Count, for every node reachable from the roots, how many edges lead into it.
+    deps: dict = {}
+    stack = [t for t, _, _ in roots if type(t) is Node]
+    seen = set()
+    for n in stack:
+        seen.add(n)
+    while stack:
+        n = stack.pop()
+        if n.fn is None and n.edges is None:
+            raise RuntimeError(FREED_MSG)
+        for e in n.edges:
+            if e is not None and type(e[0]) is Node:
+                nxt = e[0]
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+
+    buffers: dict = {}
+    heap = []
+
+    def deliver(target, idx, g, shape, dtype):
+        if shape is not None:
+            if g.shape != shape:
+                g = sum_to_shape(g, shape)
+            if g._dtype is not dtype:
+                g = g.to(dtype)
+        if type(target) is Node:
+            buf = buffers.get(target)
+            if buf is None:
+                buf = buffers[target] = [None] * target.n_outputs
+            _accumulate_buffer(buf, idx, g)
+            return
+        key = id(target)
+        if capture is not None:
+            if key in capture:
+                capture[key] = g if capture[key] is None else capture[key] + g
+            return
+        if leaf_filter is not None and key not in leaf_filter:
+            return
+        target._accumulate(g, create_graph)
+
+    for target, idx, g in roots:
+        deliver(target, idx, g, None, None)
+    for n in list(buffers):
+        if deps.get(n, 0) == 0:
+            heapq.heappush(heap, (-n.seq, id(n), n))
+
+    prev = GRAD_ENABLED[0]
+    GRAD_ENABLED[0] = create_graph
+    try:
+        while heap:
+            _, _, node = heapq.heappop(heap)
+            grads = buffers.pop(node, None)
+            edges = node.edges
+            if grads is not None:
+                in_grads = _run_node(node, grads, create_graph, capture)
+                if not retain_graph:
+                    node.fn = None
+                    node.saved = None
+                    node.edges = None
+            else:
+                in_grads = ()
+            for i, e in enumerate(edges):
+                if e is None:
+                    continue
+                target = e[0]
+                g = in_grads[i] if i < len(in_grads) else None
+                if g is not None:
+                    deliver(target, e[1], g if type(g) is Tensor else Tensor(g), e[2], e[3])
+                if type(target) is Node:
+                    d = deps[target] - 1
+                    deps[target] = d
+                    if d == 0:
+                        heapq.heappush(heap, (-target.seq, id(target), target))
+    finally:
+        GRAD_ENABLED[0] = prev
+
+
+def _run_node(node, grads, create_graph, capture):
+    if node.pre_hooks:
+        for i, hooks in node.pre_hooks.items():
+            for h in hooks:
+                if grads[i] is not None:
+                    r = h(grads[i])
+                    if r is not None:
+                        grads[i] = r
+    if node.retained:
+        for i, ref in node.retained.items():
+            t = ref()
+            if t is not None and grads[i] is not None:
+                g = grads[i] if create_graph else grads[i].detach()
+                t.grad = g if t.grad is None else t.grad + g
+    if capture is not None:
+        for i in range(node.n_outputs):
+            key = (id(node), i)
+            if key in capture and grads[i] is not None:
+                capture[key] = grads[i] if capture[key] is None else capture[key] + grads[i]
+    fn = node.fn
+    if fn is None:
+        raise RuntimeError(FREED_MSG)
+    if node.saved:
+        for t, v in node.saved:
+            if t._vc[0] != v:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{t._type_str()} {list(t.shape)}], which is output 0 "
+                    f"of {node._name}, is at version {t._vc[0]}; expected version {v} instead. "
+                    "Hint: enable anomaly detection to find the operation that failed to compute "
+                    "its gradient, with torch.autograd.set_detect_anomaly(True).")
+    in_grads = fn(grads[0]) if node.n_outputs == 1 else fn(*grads)
+    if node.hooks:
+        for h in node.hooks:
+            r = h(in_grads, tuple(grads))
+            if r is not None:
+                in_grads = r
+    return in_grads

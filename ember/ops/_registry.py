@@ -1,0 +1,209 @@
+"""The op registry: one definition gives ember.name, Tensor.name, its dunders and in-place form.
+
+A primitive is `fn(*positional, **keyword)` that returns either a raw array (not differentiable)
+or `(out, backward)` / `(out, backward, info)`:
+- out: the raw output array, or a tuple of arrays for multi-output ops (`multi=True`);
+- backward(gy) (or backward(*gys) for multi-output ops): returns one gradient per *positional*
+  argument (None where no gradient flows), written with ember ops on Tensors so that
+  create_graph works; the engine unbroadcasts (sum_to) and casts to the input's dtype;
+- info: optional dict with "name" (grad_fn name, default CamelCase + "Backward0"),
+  "dtype" (the output's ember dtype when the storage dtype does not say it, e.g. bfloat16),
+  "saved" (tensors whose in-place modification must invalidate backward; default: all
+  positional Tensor inputs unless the op is declared with saves=False).
+"""
+
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor, _new
+from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.graph import Node
+
+REGISTRY: dict = {}          # name -> public callable
+METHODS: dict = {}           # Tensor method name -> callable
+_bf16 = D.bfloat16
+_float32 = D.float32
+_BY_NP = D._BY_NP
+
+
+def _camel(name: str) -> str:
+    return "".join(p[:1].upper() + p[1:] for p in name.strip("_").split("_")) + "Backward0"
+
+
+def _bf16_out(args, out_dtype):
+    # bfloat16 is stored as float32: an op whose floating inputs are all bfloat16 yields bfloat16
+    if out_dtype is not _float32:
+        return out_dtype
+    seen = False
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._dtype
+            if d is _bf16:
+                seen = True
+            elif d.category >= 2:
+                return out_dtype
+    return _bf16 if seen else out_dtype
+
+
+def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True):
+    """Wrap a primitive into the public callable that builds the autograd graph."""
+    grad_name = _camel(name)
+
+    def dispatch(*args, **kwargs):
+        res = fn(*args, **kwargs)
+        if type(res) is not tuple:
+            return _wrap_out(res, None, args)
+        out = res[0]
+        backward = res[1]
+        info = res[2] if len(res) > 2 else None
+        odt = info.get("dtype") if info else None
+        if multi:
+            outs = tuple(_wrap_out(o, odt, args) for o in out)
+            first = outs[0]
+        else:
+            first = outs = _wrap_out(out, odt, args)
+        if backward is None or not GRAD_ENABLED[0]:
+            return outs
+        edges = None
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and a._requires_grad:
+                if edges is None:
+                    edges = [None] * len(args)
+                gf = a.grad_fn
+                edges[i] = (a if gf is None else gf, a._out_idx, a._array.shape, a._dtype)
+        if edges is None:
+            return outs
+        if info and "saved" in info:
+            saved = tuple((t, t._vc[0]) for t in info["saved"])
+        elif saves:
+            saved = tuple((a, a._vc[0]) for a in args if isinstance(a, Tensor))
+        else:
+            saved = None
+        node = Node(backward, edges, info.get("name", grad_name) if info else grad_name,
+                    len(outs) if multi else 1, saved)
+        if multi:
+            for i, o in enumerate(outs):
+                if o._dtype.category >= 2:
+                    o.grad_fn = node
+                    o._requires_grad = True
+                    o._out_idx = i
+        elif first._dtype.category >= 2:
+            first.grad_fn = node
+            first._requires_grad = True
+        return outs
+
+    dispatch.__name__ = name
+    dispatch.__qualname__ = name
+    dispatch.__doc__ = fn.__doc__
+    dispatch.primitive = fn
+    return dispatch
+
+
+def _wrap_out(arr, odt, args):
+    t = _new(arr)
+    d = odt if odt is not None else _bf16_out(args, t._dtype)
+    if d is not t._dtype:
+        if d is _bf16:
+            from ..backend import round_bf16
+            t._array = round_bf16(t._array)
+        t._dtype = d
+    return t
+
+
+def _make_inplace(public, name: str):
+    def inplace(self, *args, **kwargs):
+        check_inplace(self)
+        if self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            if GRAD_ENABLED[0]:
+                # backward must see self's value before the write: hand the op a snapshot
+                snap = _new(self._array.copy(), self._dtype)
+                snap._requires_grad = self._requires_grad
+                snap.grad_fn = self.grad_fn
+                snap._out_idx = self._out_idx
+                out = public(snap, *args, **kwargs)
+                _write_into(self, out, name)
+                self.grad_fn = out.grad_fn
+                self._out_idx = out._out_idx
+                self._requires_grad = out._requires_grad
+                return self
+        out = public(self, *args, **kwargs)
+        _write_into(self, out, name)
+        return self
+
+    inplace.__name__ = name
+    return inplace
+
+
+def check_inplace(self) -> None:
+    if self._requires_grad and self.grad_fn is None and GRAD_ENABLED[0]:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def _write_into(self, out, name) -> None:
+    sd, od = self._dtype, out._dtype
+    if od is not sd and D.promote_types(od, sd) is not sd and od.category > sd.category:
+        raise RuntimeError(f"result type {_scalar_name(od)} can't be cast to the desired output "
+                           f"type {_scalar_name(sd)}")
+    if out._array.shape != self._array.shape:
+        try:
+            from ..backend import array_module
+            array_module(out._array).broadcast_to(out._array, self._array.shape)
+        except ValueError:
+            raise RuntimeError(f"output with shape {list(self._array.shape)} doesn't match the "
+                               f"broadcast shape {list(out._array.shape)}") from None
+    if self._array.ndim == 0:
+        self._array[()] = out._array
+    else:
+        self._array[...] = out._array
+    self._vc[0] += 1
+
+
+def _scalar_name(d) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}[d.name]
+
+
+def register(name: str, public, *, method: bool | str = True, function: bool = True,
+             dunder=(), inplace: bool | str = False, idunder=()) -> None:
+    """Expose an already-built callable as ember.name / Tensor.name / dunders / name_."""
+    if function:
+        REGISTRY[name] = public
+    if method:
+        mname = method if isinstance(method, str) else name
+        METHODS[mname] = public
+        setattr(Tensor, mname, public)
+    for d in dunder:
+        setattr(Tensor, d, public)
+    if inplace:
+        iname = inplace if isinstance(inplace, str) else name + "_"
+        ip = _make_inplace(public, iname)
+        METHODS[iname] = ip
+        setattr(Tensor, iname, ip)
+        for d in idunder:
+            setattr(Tensor, d, ip)
+
+
+def op(name: str | None = None, *, method: bool | str = True, function: bool = True,
+       dunder=(), inplace: bool | str = False, idunder=(), multi: bool = False,
+       saves: bool = True):
+    """Decorator: register a primitive (see the module docstring); idunder: in-place dunders."""
+    def deco(fn):
+        n = name or fn.__name__.lstrip("_")
+        public = make_dispatcher(fn, n, multi=multi, saves=saves)
+        register(n, public, method=method, function=function, dunder=dunder, inplace=inplace,
+                 idunder=idunder)
+        return public
+    return deco
+
+
+def public(name: str | None = None, *, method: bool | str = True, function: bool = True,
+           dunder=(), inplace: bool | str = False, idunder=()):
+    """Decorator: register a composite (a plain function over primitives, no backward)."""
+    def deco(fn):
+        n = name or fn.__name__.lstrip("_")
+        register(n, fn, method=method, function=function, dunder=dunder, inplace=inplace,
+                 idunder=idunder)
+        return fn
+    return deco

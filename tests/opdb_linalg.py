@@ -1,0 +1,5 @@
+"""Op-table entries for linalg ops."""
+
+from opinfo import OpInfo  # noqa: F401
+
+OPS = []
