@@ -9,22 +9,76 @@ __version__ = "0.1.0"
 # The PyTorch release whose behaviour Ember mirrors (the shim reports it as torch.__version__).
 TORCH_VERSION = "2.13.0"
 
-from . import _dtype
-from ._dtype import (bfloat16, bool, cdouble, cfloat, chalf, complex64, complex128, double,
-                     dtype, finfo, float, float16, float32, float64, get_default_dtype, half,
-                     iinfo, int, int8, int16, int32, int64, long, promote_types, result_type,
-                     set_default_dtype, short, uint8)
+from . import _dtype, autograd, cuda, nn, ops, optim, random
+from ._creation import (
+    arange,
+    as_tensor,
+    asarray,
+    complex,
+    empty,
+    empty_like,
+    empty_strided,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    polar,
+    range,
+    scalar_tensor,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._dtype import (
+    bfloat16,
+    bool,
+    cdouble,
+    cfloat,
+    chalf,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    finfo,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    iinfo,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ._printing import get_printoptions, set_printoptions
 from ._tensor import Size, Tensor
-from .backend import device
-from . import ops
-from .ops._registry import REGISTRY as _REGISTRY
-from ._creation import (arange, as_tensor, asarray, complex, empty, empty_like, empty_strided,
-                        eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like,
-                        polar, range, scalar_tensor, tensor, zeros, zeros_like)
-from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
-from . import random
+from .backend import device
+from .ops._registry import REGISTRY as _REGISTRY
+from .random import (
+    Generator,
+    default_generator,
+    fork_rng,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 
 globals().update({k: v for k, v in _REGISTRY.items() if k not in globals() or k in ("max", "min",
                   "abs", "round", "sum", "all", "any", "pow")})

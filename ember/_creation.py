@@ -77,7 +77,7 @@ def _from_data(data):
 def _raise_ragged(data, dim=0):
     lens = [len(d) if isinstance(d, (list, tuple)) else None for d in data]
     first = lens[0]
-    for i, ln in enumerate(lens):
+    for ln in lens:
         if ln != first:
             if first is None or ln is None:
                 break

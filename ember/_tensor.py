@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _dtype as D
 from .autograd.grad_mode import GRAD_ENABLED
-from .autograd.graph import Node, run_backward
+from .autograd.graph import Node
 from .backend import array_module, cast, device_of, parse_device, to_device
 
 _ndarray = np.ndarray
@@ -318,7 +318,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._array.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:

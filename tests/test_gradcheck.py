@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from op_db import OP_DB
-from opinfo import flat_outputs, make_inputs
+from opinfo import make_inputs
 
 import ember
 

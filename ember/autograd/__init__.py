@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
-                        set_grad_enabled)
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node, run_backward
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
@@ -75,7 +74,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     from .._creation import zeros_like
     outs = _as_list(outputs)
     ins = _as_list(inputs)
-    single = not isinstance(inputs, (list, tuple))
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:
@@ -87,7 +85,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     capture = {k: None for k in keys}
     roots = _make_roots(outs, _as_list(grad_outputs), create_graph)
     # an output that is itself an input receives its seed gradient directly
-    for (target, idx, g), o in zip(roots, outs):
+    for (_, _, g), o in zip(roots, outs):
         k = id(o) if o.grad_fn is None else None
         if k is not None and k in capture:
             capture[k] = g
@@ -114,4 +112,4 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
         data.requires_grad_(True)
     return data
 
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402, F401

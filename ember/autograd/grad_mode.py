@@ -1,4 +1,4 @@
-"""Grad mode: no_grad, enable_grad, set_grad_enabled, inference_mode (context managers and decorators)."""
+"""Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode (also as decorators)."""
 
 from __future__ import annotations
 

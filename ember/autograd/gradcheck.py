@@ -65,7 +65,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     from .. import autograd
     from .._tensor import Tensor, _new
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
-    diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     rng = np.random.default_rng(1)
     outs = _outputs(func, inputs)
     vs = [_new(rng.standard_normal(o.shape).astype(o._array.dtype)) for o in outs]

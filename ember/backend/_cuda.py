@@ -1,4 +1,4 @@
-"""CuPy access, imported lazily on first CUDA use (so CUDA_VISIBLE_DEVICES set in a script works)."""
+"""CuPy, imported lazily on first CUDA use (so CUDA_VISIBLE_DEVICES set in a script works)."""
 
 from __future__ import annotations
 

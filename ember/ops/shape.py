@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .._tensor import Size
-from ._registry import op
 from ..backend import reshape_view
+from ._registry import op
 from ._util import wrap_dim
 
 
@@ -59,7 +59,8 @@ def view(input, *shape):
     except ValueError:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
-            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
     return out, lambda gy: (gy.reshape(input.shape),)
 
 
