@@ -350,7 +350,7 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents=None) -> str:
         from ._printing import tensor_repr
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents)
 
     def __format__(self, spec: str) -> str:
         if self._array.ndim == 0 and spec:

@@ -36,7 +36,8 @@ def device_of(x) -> device:
 def round_bf16(x):
     """Round float32 values to the nearest bfloat16 (ties to even), kept in float32 storage."""
     xp = array_module(x)
-    x = xp.ascontiguousarray(x, dtype=xp.float32)
+    shape = x.shape
+    x = xp.ascontiguousarray(x, dtype=xp.float32).reshape(shape)   # keeps 0-dim arrays 0-dim
     b = x.view(xp.uint32)
     nan = xp.isnan(x)
     r = (b + (xp.uint32(0x7FFF) + ((b >> 16) & 1))) & xp.uint32(0xFFFF0000)

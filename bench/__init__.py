@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of Ember against PyTorch (`python -m bench`)."""
