@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 # The PyTorch release whose behaviour Ember mirrors (the shim reports it as torch.__version__).
 TORCH_VERSION = "2.13.0"
 
-from . import _dtype, autograd, cuda, nn, ops, optim, random
+from . import _dtype, autograd, cuda, linalg, nn, ops, optim, random
 from ._creation import (
     arange,
     as_tensor,
@@ -69,6 +69,8 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .autograd.grad_mode import is_inference_mode_enabled
 from .backend import device
 from .ops._registry import REGISTRY as _REGISTRY
+from . import serialization
+from .serialization import load, save
 from .random import (
     Generator,
     default_generator,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins as _bi
 import math
 
 import numpy as np
@@ -23,7 +24,10 @@ def _finish(arr, dt: D.dtype, device, requires_grad: bool) -> Tensor:
         arr = to_device(arr, dev)
     t = _new(arr, dt)
     if requires_grad:
-        t.requires_grad_(True)
+        if dt.category < 2:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        t._requires_grad = True
     return t
 
 
@@ -60,32 +64,52 @@ def _from_data(data):
             return np.stack([p[0].astype(dt.np) for p in parts]), dt
         except ValueError as e:
             raise ValueError(f"expected sequence of same-shaped elements ({e})") from None
-    if isinstance(data, (str, bytes)) or data is None or isinstance(data, dict):
+    if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if hasattr(data, "__array__") and not isinstance(data, (list, tuple)):
         arr = np.asarray(data)
         return arr, D.from_numpy_dtype(arr.dtype)
+    if isinstance(data, _bi.range):
+        data = list(data)
+    if not isinstance(data, (list, tuple, int, float, _bi.complex, bool)):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     try:
         arr = np.array(data)
     except ValueError:
-        _raise_ragged(data)
-    if arr.dtype == object:
-        _raise_ragged(data)
+        _bad_data(data)
+        raise
+    if arr.dtype.kind in "OUS":
+        _bad_data(data)
     return arr, _python_dtype(arr)
 
 
-def _raise_ragged(data, dim=0):
-    lens = [len(d) if isinstance(d, (list, tuple)) else None for d in data]
-    first = lens[0]
-    for ln in lens:
-        if ln != first:
-            if first is None or ln is None:
-                break
-            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {ln})")
-    for d in data:
-        if isinstance(d, (list, tuple)):
-            _raise_ragged(d, dim + 1)
-    raise TypeError(f"Could not infer dtype of {type(data[0]).__name__}")
+def _bad_data(data) -> None:
+    """Raise torch's error for nested data NumPy could not make a numeric array of: the shape
+    comes from the first elements, then every element is checked against it."""
+    shape, d = [], data
+    while isinstance(d, (list, tuple)):
+        shape.append(len(d))
+        if not d:
+            break
+        d = d[0]
+
+    def check(x, dim):
+        if dim < len(shape):
+            if not isinstance(x, (list, tuple)):
+                raise TypeError("not a sequence")
+            if len(x) != shape[dim]:
+                raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} "
+                                 f"(got {len(x)})")
+            for y in x:
+                check(y, dim + 1)
+        elif isinstance(x, (list, tuple)):
+            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as a number")
+        elif isinstance(x, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        elif not isinstance(x, (int, float, _bi.complex, bool, np.generic, Tensor)):
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+    check(data, 0)
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
@@ -218,9 +242,44 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+def _split(x):
+    t = 134217729.0 * x              # 2**27 + 1: Veltkamp splitting
+    hi = t - (t - x)
+    return hi, x - hi
+
+
+def _fma(a, b, c):
+    """a * b + c rounded once (float64 arrays), as the FMA torch's compiled kernels use."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl       # exact product error (TwoProduct)
+    s = p + c
+    v = s - p
+    e2 = (p - (s - v)) + (c - v)                             # exact sum error (TwoSum)
+    return s + (e + e2)
+
+
+def _arange_values(start: float, step: float, n: int, f32: bool):
+    """torch's CPU arange kernel: 256-bit vector chunks (4 doubles / 8 floats), each lane
+    base + k * step from a chunk base start + i0 * step; a scalar tail start + j * step."""
+    width = 8 if f32 else 4
+    j = np.arange(n, dtype=np.float64)
+    out = _fma(j, np.float64(step), np.float64(start))          # the scalar tail
+    full = n // (2 * width) * (2 * width)
+    if full:
+        k = j[:full] % width
+        base = _fma(j[:full] - k, np.float64(step), np.float64(start))
+        if f32:
+            out[:full] = base.astype(np.float32).astype(np.float64) + k * step
+        else:
+            out[:full] = _fma(k, np.float64(step), base)
+    return out
+
+
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
-    """torch.arange: float dtype when any bound is a float, else int64."""
+    """torch.arange: float dtype when any bound is a float, else int64 (values bit-exact)."""
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
@@ -233,11 +292,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dt = D.get_default_dtype() if is_float else D.int64
     else:
         dt = D.to_dtype(dtype)
+    if dt.category < 2 and not all(isinstance(v, int) for v in (start, end, step)):
+        # integer outputs: torch casts the bounds and the step to the integer type first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
     n = max(math.ceil((end - start) / step), 0)
-    if dt.category < 2 and all(isinstance(v, int) for v in (start, end, step)):
+    if dt.category < 2:
         arr = np.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
     else:
-        arr = cast(start + np.arange(n, dtype=np.float64) * step, dt)
+        arr = cast(_arange_values(float(start), float(step), n, dt is not D.float64), dt)
     return _finish(arr, dt, device, requires_grad)
 
 
@@ -258,34 +322,58 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
-    """torch.linspace, evaluated symmetrically from both ends as torch's CPU kernel does."""
+    """torch.linspace, bit-exact with torch's CPU kernel: step = (end - start) / (steps - 1) in
+    the working dtype, then fma(step, i, start) for the first half, fma(-step, steps-1-i, end)
+    for the second."""
     start, end = _num(start), _num(end)
     if not isinstance(steps, int) or steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    if dt.category < 2:
-        work = np.float64
+    # integer outputs step in double; float32-like outputs compute in float32
+    work = np.float32 if dt.category >= 2 and dt is not D.float64 else np.float64
+    if steps <= 1:
+        arr = np.array([start] * steps, dtype=np.float64)
     else:
-        work = np.float64 if dt is D.float64 else np.float32
-    if steps == 1:
-        arr = np.array([start], dtype=work)
-    else:
-        s, e = work(start), work(end)
-        step = (e - s) / work(max(steps - 1, 1))
-        idx = np.arange(steps)
+        if dt.category < 2:
+            s, e = float(int(start)), float(int(end))
+        else:
+            s, e = float(work(start)), float(work(end))
+        step = float((work(e) - work(s)) / work(steps - 1))
+        idx = np.arange(steps, dtype=np.float64)
         half = steps // 2
-        arr = np.where(idx < half, s + step * idx.astype(work),
-                       e - step * (steps - idx - 1).astype(work)).astype(work)
+        arr = np.where(idx < half, _fma(idx, np.float64(step), np.float64(s)),
+                       _fma(steps - 1 - idx, np.float64(-step), np.float64(e)))
     if dt.category < 2:
         arr = np.trunc(arr)
-    return _finish(cast(arr, dt), dt, device, requires_grad)
+    return _finish(cast(arr.astype(work) if dt.category >= 2 else arr, dt), dt, device,
+                   requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
+    """torch.logspace, as torch's CPU loop: base ** (start + i * step), the exponent in double
+    from start/end rounded to the output dtype (float base for integer outputs)."""
+    start, end = _num(start), _num(end)
+    if not isinstance(steps, int) or steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    lin = linspace(start, end, steps, dtype=D.float64)._array
-    arr = np.power(float(base), lin)
+    if steps <= 1:
+        arr = np.power(float(base), np.array([float(start)] * steps, dtype=np.float64))
+    else:
+        if dt.category < 2:
+            s, e = float(int(start)), float(int(end))
+            b = np.float64(np.float32(base))
+        else:
+            work = np.float32 if dt is not D.float64 else np.float64
+            s, e = float(work(start)), float(work(end))
+            b = np.float64(base)
+        step = (e - s) / (steps - 1)
+        half = steps // 2
+        # libm's pow (math.pow), as torch's loop calls std::pow; NumPy's power differs in ulps
+        arr = np.array([math.pow(b, s + step * i if i < half else e - step * (steps - i - 1))
+                        for i in _bi.range(steps)], dtype=np.float64)
+        if dt.category < 2:
+            arr = np.trunc(arr)
     return _finish(cast(arr, dt), dt, device, requires_grad)
 
 

@@ -40,7 +40,9 @@ class dtype:
         return (getattr, (_module(), self.name))
 
     def to_complex(self) -> dtype:
-        return {float16: complex32, float32: complex64, float64: complex128}.get(self, self)
+        # NOTE: there is no complex bfloat16; torch promotes it to complex64
+        return {float16: complex32, bfloat16: complex64, float32: complex64,
+                float64: complex128}.get(self, self)
 
     def to_real(self) -> dtype:
         return {complex32: float16, complex64: float32, complex128: float64}.get(self, self)

@@ -63,16 +63,21 @@ class Tensor:
 
     __slots__ = ("_array", "_dtype", "_requires_grad", "grad", "grad_fn", "_vc", "_out_idx",
                  "_hooks", "_retains_grad", "_post_acc_hooks", "__weakref__", "__dict__")
+    # NumPy scalars/arrays defer `np.float64(2) * t` to Tensor.__rmul__, as they do for torch
+    __array_priority__ = 1000
 
     def __new__(cls, *args, device=None, dtype=None):
         if len(args) == 1 and isinstance(args[0], Tensor):
             return args[0]
         from ._creation import tensor as _tensor_fn
-        if len(args) == 1 and not isinstance(args[0], int):
-            t = _tensor_fn(args[0], dtype=dtype or D.float32, device=device)
+        # the legacy constructor makes the default dtype (float32 unless set_default_dtype)
+        if not args:
+            args = (0,)                 # torch.Tensor() is an empty 1-D tensor
+        if len(args) == 1 and not isinstance(args[0], (int, Size)):
+            t = _tensor_fn(args[0], dtype=dtype or D.get_default_dtype(), device=device)
         else:
             from ._creation import empty
-            t = empty(*args, dtype=dtype or D.float32, device=device)
+            t = empty(*args, dtype=dtype or D.get_default_dtype(), device=device)
         if cls is not Tensor:
             t = t.as_subclass(cls)
         return t
@@ -191,8 +196,7 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 

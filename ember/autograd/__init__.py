@@ -6,7 +6,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .graph import Node, run_backward
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "Variable", "Node"]
+           "is_grad_enabled", "Variable", "Node", "Function", "gradcheck", "gradgradcheck"]
 
 
 def _as_list(x):
@@ -58,14 +58,32 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grads = _as_list(grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph:
+        import warnings
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     roots = _make_roots(outputs, grads, create_graph)
-    leaf_filter = None
+    leaf_filter = capture = None
     if inputs is not None:
         ins = _as_list(inputs)
         if not ins:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        leaf_filter = {id(t) for t in ins}
-    run_backward(roots, retain_graph, create_graph, leaf_filter=leaf_filter)
+        leaf_filter = {id(t) for t in ins if t.grad_fn is None}
+        # non-leaf inputs get their .grad accumulated too, as in torch
+        nonleaf = [t for t in ins if t.grad_fn is not None]
+        capture = {(id(t.grad_fn), t._out_idx): None for t in nonleaf} if nonleaf else None
+    run_backward(roots, retain_graph, create_graph, capture=capture, leaf_filter=leaf_filter,
+                 accumulate=True)
+    if capture:
+        for t in nonleaf:
+            g = capture[(id(t.grad_fn), t._out_idx)]
+            if g is not None:
+                g = g if create_graph else g.detach()
+                t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -84,19 +102,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     keys = [id(t) if t.grad_fn is None else (id(t.grad_fn), t._out_idx) for t in ins]
     capture = {k: None for k in keys}
     roots = _make_roots(outs, _as_list(grad_outputs), create_graph)
-    # an output that is itself an input receives its seed gradient directly
-    for (_, _, g), o in zip(roots, outs):
-        k = id(o) if o.grad_fn is None else None
-        if k is not None and k in capture:
-            capture[k] = g
     run_backward(roots, retain_graph, create_graph, capture=capture)
     result = []
-    for k, t in zip(keys, ins):
+    for i, (k, t) in enumerate(zip(keys, ins)):
         g = capture[k]
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
             if materialize_grads:
                 g = zeros_like(t)
@@ -112,4 +125,6 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
         data.requires_grad_(True)
     return data
 
+from . import function  # noqa: E402, F401
+from .function import Function  # noqa: E402, F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402, F401

@@ -40,6 +40,16 @@ class Node:
     def name(self) -> str:
         return self._name
 
+    def __getattr__(self, attr):
+        # a custom Function's grad_fn is its ctx in torch (saved_tensors, needs_input_grad, ...)
+        try:
+            ctx = object.__getattribute__(self, "ctx")
+        except AttributeError:
+            ctx = None
+        if ctx is None or attr == "ctx":
+            raise AttributeError(f"'{self._name}' object has no attribute '{attr}'")
+        return getattr(ctx, attr)
+
     def __repr__(self) -> str:
         return f"<{self._name} object at {hex(id(self))}>"
 
@@ -111,34 +121,60 @@ def _accumulate_buffer(buf, idx, g):
     buf[idx] = g if old is None else old + g
 
 
-def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, leaf_filter=None):
+def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, leaf_filter=None,
+                 accumulate=None):
     """Propagate gradients from roots = [(target, idx, grad), ...].
 
-    capture: {key: None} where key is a leaf Tensor id or (node, idx); filled with the gradients
-    flowing there (autograd.grad), in which case no .grad is written.
+    capture: {key: None} where key is a leaf Tensor id or (id(node), idx); filled with the
+    gradients flowing there (autograd.grad; backward(inputs=) for non-leaf inputs).
     leaf_filter: a set of leaf ids that may be accumulated into (backward(inputs=...)).
+    accumulate: whether leaves' .grad are written (default: when nothing is captured).
+    With capture or leaf_filter, only the nodes on a path to those targets run (as torch).
     """
     from .._tensor import Tensor, sum_to_shape
 
-    # Count, for every node reachable from the roots, how many edges lead into it.
+    if accumulate is None:
+        accumulate = capture is None
+    targets = None
+    if capture is not None or leaf_filter is not None:
+        targets = set(leaf_filter or ())
+        if capture is not None:
+            targets.update(k if type(k) is int else k[0] for k in capture)
+
+    # Count, for every node reachable from the roots, how many edges lead into it; with
+    # targets, also find the nodes that lead to one (only those need their backward run).
     deps: dict = {}
+    parents: dict = {}
+    direct = set()
     stack = [t for t, _, _ in roots if type(t) is Node]
-    seen = set()
-    for n in stack:
-        seen.add(n)
+    seen = set(stack)
     while stack:
         n = stack.pop()
-        if n.fn is None and n.edges is None:
-            raise RuntimeError(FREED_MSG)
         for e in n.edges:
-            if e is not None and type(e[0]) is Node:
-                nxt = e[0]
+            if e is None:
+                continue
+            nxt = e[0]
+            if targets is not None and id(nxt) in targets:
+                direct.add(n)
+            if type(nxt) is Node:
                 deps[nxt] = deps.get(nxt, 0) + 1
+                if targets is not None:
+                    parents.setdefault(nxt, []).append(n)
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
+    needed = None
+    if targets is not None:
+        needed = set(direct)
+        stack = list(direct)
+        while stack:
+            for p in parents.get(stack.pop(), ()):
+                if p not in needed:
+                    needed.add(p)
+                    stack.append(p)
 
     buffers: dict = {}
+    leaf_grads: dict = {}      # AccumulateGrad runs once per leaf, on the summed gradient
     heap = []
 
     def deliver(target, idx, g, shape, dtype):
@@ -154,13 +190,12 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
             _accumulate_buffer(buf, idx, g)
             return
         key = id(target)
-        if capture is not None:
-            if key in capture:
-                capture[key] = g if capture[key] is None else capture[key] + g
+        if capture is not None and key in capture:
+            capture[key] = g if capture[key] is None else capture[key] + g
+        if not accumulate or (leaf_filter is not None and key not in leaf_filter):
             return
-        if leaf_filter is not None and key not in leaf_filter:
-            return
-        target._accumulate(g, create_graph)
+        old = leaf_grads.get(key)
+        leaf_grads[key] = (target, g if old is None else old[1] + g)
 
     for target, idx, g in roots:
         deliver(target, idx, g, None, None)
@@ -175,14 +210,14 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
             _, _, node = heapq.heappop(heap)
             grads = buffers.pop(node, None)
             edges = node.edges
+            in_grads = ()
             if grads is not None:
-                in_grads = _run_node(node, grads, create_graph, capture)
-                if not retain_graph:
+                run = needed is None or node in needed
+                in_grads = _run_node(node, grads, create_graph, capture, run)
+                if run and not retain_graph and node.saved:
+                    # as torch: only a node holding saved tensors is freed (add, view... rerun)
                     node.fn = None
-                    node.saved = None
-                    node.edges = None
-            else:
-                in_grads = ()
+                    node.saved = None       # edges stay: next_functions works as in torch
             for i, e in enumerate(edges):
                 if e is None:
                     continue
@@ -195,11 +230,13 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
                     deps[target] = d
                     if d == 0:
                         heapq.heappush(heap, (-target.seq, id(target), target))
+        for target, g in leaf_grads.values():
+            target._accumulate(g, create_graph)
     finally:
         GRAD_ENABLED[0] = prev
 
 
-def _run_node(node, grads, create_graph, capture):
+def _run_node(node, grads, create_graph, capture, run=True):
     if node.pre_hooks:
         for i, hooks in node.pre_hooks.items():
             for h in hooks:
@@ -218,18 +255,22 @@ def _run_node(node, grads, create_graph, capture):
             key = (id(node), i)
             if key in capture and grads[i] is not None:
                 capture[key] = grads[i] if capture[key] is None else capture[key] + grads[i]
+    if not run:
+        return ()
     fn = node.fn
     if fn is None:
         raise RuntimeError(FREED_MSG)
     if node.saved:
         for t, v in node.saved:
             if t._vc[0] != v:
+                src = "" if t.grad_fn is None else \
+                    f", which is output {t._out_idx} of {t.grad_fn._name},"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{t._type_str()} {list(t.shape)}], which is output 0 "
-                    f"of {node._name}, is at version {t._vc[0]}; expected version {v} instead. "
-                    "Hint: enable anomaly detection to find the operation that failed to compute "
-                    "its gradient, with torch.autograd.set_detect_anomaly(True).")
+                    f"an inplace operation: [{t._type_str()} {list(t.shape)}]{src} is at version "
+                    f"{t._vc[0]}; expected version {v} instead. Hint: enable anomaly detection "
+                    "to find the operation that failed to compute its gradient, with "
+                    "torch.autograd.set_detect_anomaly(True).")
     in_grads = fn(grads[0]) if node.n_outputs == 1 else fn(*grads)
     if node.hooks:
         for h in node.hooks:

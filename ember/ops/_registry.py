@@ -45,12 +45,23 @@ def _bf16_out(args, out_dtype):
     return _bf16 if seen else out_dtype
 
 
-def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True):
-    """Wrap a primitive into the public callable that builds the autograd graph."""
+def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view: bool = False):
+    """Wrap a primitive into the public callable that builds the autograd graph.
+
+    view: the outputs alias args[0]'s memory, so they share its version counter (an info
+    {"view": False} opts out for a call that had to copy, e.g. reshape)."""
     grad_name = _camel(name)
 
     def dispatch(*args, **kwargs):
-        res = fn(*args, **kwargs)
+        try:
+            res = fn(*args, **kwargs)
+        except ValueError as e:
+            # NumPy's broadcasting error -> torch's RuntimeError (free on the fast path)
+            err = "broadcast" in str(e) and broadcast_error(
+                [a._array.shape for a in (*args, *kwargs.values()) if isinstance(a, Tensor)])
+            if not err:
+                raise
+            raise err from None
         if type(res) is not tuple:
             return _wrap_out(res, None, args)
         out = res[0]
@@ -58,10 +69,21 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True):
         info = res[2] if len(res) > 2 else None
         odt = info.get("dtype") if info else None
         if multi:
-            outs = tuple(_wrap_out(o, odt, args) for o in out)
+            outs = tuple(_wrap_out(o, odt, args, view) for o in out)
             first = outs[0]
         else:
-            first = outs = _wrap_out(out, odt, args)
+            first = outs = _wrap_out(out, odt, args, view)
+        if view and (info is None or info.get("view", True)):
+            # a view shares its base's version counter and remembers how to replay itself on
+            # a base (shape.rebase_views: an in-place write to it gives the base new history)
+            vc = args[0]._vc
+            if multi:
+                for i, o in enumerate(outs):
+                    o._vc = vc
+                    o._view_fn = (args[0], dispatch, args[1:], kwargs, i)
+            else:
+                first._vc = vc
+                first._view_fn = (args[0], dispatch, args[1:], kwargs, None)
         if backward is None or not GRAD_ENABLED[0]:
             return outs
         edges = None
@@ -99,11 +121,11 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True):
     return dispatch
 
 
-def _wrap_out(arr, odt, args):
+def _wrap_out(arr, odt, args, view=False):
     t = _new(arr)
     d = odt if odt is not None else _bf16_out(args, t._dtype)
     if d is not t._dtype:
-        if d is _bf16:
+        if d is _bf16 and not view:     # a view's values are already bfloat16: keep aliasing
             from ..backend import round_bf16
             t._array = round_bf16(t._array)
         t._dtype = d
@@ -125,6 +147,11 @@ def _make_inplace(public, name: str):
                 self.grad_fn = out.grad_fn
                 self._out_idx = out._out_idx
                 self._requires_grad = out._requires_grad
+                if getattr(self, "_view_of", None) is not None or \
+                        getattr(self, "_view_fn", None) is not None:
+                    # a view (getitem or shape op): its bases take the new history too
+                    from .shape import rebase_views
+                    rebase_views(self)
                 return self
         out = public(self, *args, **kwargs)
         _write_into(self, out, name)
@@ -135,9 +162,30 @@ def _make_inplace(public, name: str):
 
 
 def check_inplace(self) -> None:
-    if self._requires_grad and self.grad_fn is None and GRAD_ENABLED[0]:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    if self._requires_grad and GRAD_ENABLED[0]:
+        if self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        if getattr(self, "_view_of", None) is not None:
+            from .index import check_view_inplace
+            check_view_inplace(self)
+        if getattr(self, "_view_fn", None) is not None:
+            from .shape import check_views_inplace
+            check_views_inplace(self)
+
+
+def broadcast_error(shapes):
+    """torch's RuntimeError for shapes that do not broadcast together (None when they do)."""
+    acc = ()
+    for s in shapes:
+        n = max(len(acc), len(s))
+        a, b = (1,) * (n - len(acc)) + tuple(acc), (1,) * (n - len(s)) + tuple(s)
+        for i, (p, q) in enumerate(zip(a, b)):
+            if p != q and p != 1 and q != 1:
+                return RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b "
+                                    f"({q}) at non-singleton dimension {i}")
+        acc = tuple(q if p == 1 else p for p, q in zip(a, b))
+    return None
 
 
 def _write_into(self, out, name) -> None:
@@ -152,11 +200,21 @@ def _write_into(self, out, name) -> None:
         except ValueError:
             raise RuntimeError(f"output with shape {list(self._array.shape)} doesn't match the "
                                f"broadcast shape {list(out._array.shape)}") from None
+    arr = out._array
+    if sd is _bf16 and od is not _bf16:
+        from ..backend import round_bf16
+        arr = round_bf16(arr.astype("float32"))   # bfloat16 storage must hold bf16 values
+    if not getattr(self._array.flags, "writeable", True):
+        raise RuntimeError(OVERLAP_MSG)      # an expand()ed tensor: elements share memory
     if self._array.ndim == 0:
-        self._array[()] = out._array
+        self._array[()] = arr
     else:
-        self._array[...] = out._array
+        self._array[...] = arr
     self._vc[0] += 1
+
+
+OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to a "
+               "single memory location. Please clone() the tensor before performing the operation.")
 
 
 def _scalar_name(d) -> str:
@@ -187,11 +245,12 @@ def register(name: str, public, *, method: bool | str = True, function: bool = T
 
 def op(name: str | None = None, *, method: bool | str = True, function: bool = True,
        dunder=(), inplace: bool | str = False, idunder=(), multi: bool = False,
-       saves: bool = True):
-    """Decorator: register a primitive (see the module docstring); idunder: in-place dunders."""
+       saves: bool = True, view: bool = False):
+    """Decorator: register a primitive (see the module docstring); idunder: in-place dunders;
+    view: the op returns views of its first input (they share its version counter)."""
     def deco(fn):
         n = name or fn.__name__.lstrip("_")
-        public = make_dispatcher(fn, n, multi=multi, saves=saves)
+        public = make_dispatcher(fn, n, multi=multi, saves=saves, view=view)
         register(n, public, method=method, function=function, dunder=dunder, inplace=inplace,
                  idunder=idunder)
         return public

@@ -1,127 +1,554 @@
-"""Elementwise ops with broadcasting, torch type promotion and reflected/in-place dunders."""
+"""Elementwise arithmetic with broadcasting, torch type promotion and reflected/in-place dunders.
+
+Unary math lives in `unary.py`, atan2/hypot/xlogy/lerp/addcmul... in `binary.py`, comparisons,
+logical/bitwise ops, min/max and clamp in `compare.py`; the promotion helpers here (`bin_arrays`,
+`result`, ...) are shared by all of them.
+"""
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as _np
+
 from .. import _dtype as D
-from .._tensor import Tensor
-from ._registry import op
-from ._util import binary_arrays, xp_of
+from .._tensor import Tensor, _new, _record
+from ..autograd.grad_mode import GRAD_ENABLED
+from ..backend import array_module, round_bf16, to_device
+from ._registry import OVERLAP_MSG, _scalar_name, check_inplace, op, public, register
+from ._util import check_same_device, xp_of
+
+_BF16 = D.bfloat16
+_F16 = D.float16
+_F32 = _np.dtype(_np.float32)
+NI = "torch::autograd::NotImplemented"     # torch's grad_fn name for non-differentiable ops
+
+
+# NumPy warns on overflow/invalid results (inf, nan); torch never does. A filter on warnings
+# raised from ember's own modules costs nothing on the fast path, unlike np.errstate.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.")
+
+
+def scalar_as(v, npd):
+    """A Python scalar as a NumPy scalar of npd; out-of-range integers wrap as in torch."""
+    try:
+        return npd.type(v)
+    except (OverflowError, ValueError):
+        if npd.kind not in "iu":
+            raise
+        bits = npd.itemsize * 8
+        v = int(v) & ((1 << bits) - 1)
+        if npd.kind == "i" and v >= 1 << (bits - 1):
+            v -= 1 << bits
+        return npd.type(v)
+
+
+def bin_arrays(a, b, dt: D.dtype | None = None):
+    """(x, y, dt): a and b as arrays of the torch result dtype dt.
+
+    float16 operands come back as float32: torch computes half ops in float32 and rounds once.
+    """
+    if dt is None:
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype:
+            if type(a._array) is not type(b._array):
+                check_same_device(a, b)
+            if a._dtype is _F16:
+                return a._array.astype(_F32), b._array.astype(_F32), _F16
+            return a._array, b._array, a._dtype
+        tb = type(b)
+        if isinstance(a, Tensor) and (tb is float and a._dtype.category >= 2
+                                      or tb is int and a._dtype.category >= 1):
+            dt = a._dtype           # fast path: a Python number never widens a float/int tensor
+        else:
+            dt = D.result_type(a, b)
+    npd = _F32 if dt is _F16 else dt.np
+    if isinstance(a, Tensor):
+        x = a._array
+        if x.dtype != npd:
+            x = x.astype(npd)
+    else:
+        x = scalar_as(a, npd)
+    if isinstance(b, Tensor):
+        y = b._array
+        if y.dtype != npd:
+            y = y.astype(npd)
+        if isinstance(a, Tensor) and type(a._array) is not type(b._array):
+            check_same_device(a, b)
+    else:
+        y = scalar_as(b, npd)
+    return x, y, dt
+
+
+def float_dtype(*xs) -> D.dtype:
+    """torch's result dtype for ops that always produce floats (int inputs -> default float)."""
+    dt = D.result_type(*xs)
+    return D.get_default_dtype() if dt.category < 2 else dt
+
+
+def result(out, dt: D.dtype, backward=None, name: str | None = None):
+    """The dispatcher's (out, backward, info) with out cast to dt's storage."""
+    if out.dtype != dt.np:
+        out = out.astype(dt.np)
+    if name is None and dt is not _BF16:
+        return out, backward
+    info = {"dtype": dt}
+    if name is not None:
+        info["name"] = name
+    return out, backward, info
+
+
+def out_tensor(arr, dt: D.dtype, recompute):
+    """The op's result for use in backward: the raw result normally, recomputed (so that it
+    carries a graph) under create_graph."""
+    if GRAD_ENABLED[0]:
+        return recompute()
+    if arr.dtype != dt.np:
+        arr = arr.astype(dt.np)
+    elif dt is _BF16:
+        arr = round_bf16(arr)         # the value the caller saw
+    return _new(arr, dt)
+
+
+def not_implemented(name: str):
+    """A backward for ops torch records but cannot differentiate (grad_fn=<NotImplemented>)."""
+    def backward(*gys):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return backward
+
+
+def is_tensor_grad(a) -> bool:
+    return isinstance(a, Tensor) and a._requires_grad
+
+
+def _check_int_zero(y, dt: D.dtype) -> None:
+    # torch raises for integer division by zero instead of returning garbage
+    if dt.category < 2 and not y.all():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _not_bool(dt: D.dtype, kernel: str) -> None:
+    if dt is D.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_alpha(alpha, dt: D.dtype) -> None:
+    if alpha != 1 and dt.category < 2 and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+# ---- add / sub / mul / div ------------------------------------------------------------------
 
 
 @op(dunder=("__add__", "__radd__"), inplace=True, idunder=("__iadd__",), saves=False)
 def add(input, other, *, alpha=1):
-    x, y, dt = binary_arrays(input, other)
+    """torch.add: input + alpha * other."""
+    x, y, dt = bin_arrays(input, other)
     if alpha != 1:
-        y = y * alpha
+        _check_alpha(alpha, dt)
+        y = y * scalar_as(alpha, y.dtype)
     out = x + y
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
 
     def backward(gy):
         return gy, (gy * alpha if alpha != 1 else gy)
-    return out, backward
+    return result(out, dt, backward, "AddBackward0")
+
+
+def _bool_sub(dt: D.dtype) -> None:
+    if dt is D.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
 
 
 @op(dunder=("__sub__",), inplace=True, idunder=("__isub__",), saves=False)
 def sub(input, other, *, alpha=1):
-    x, y, dt = binary_arrays(input, other)
-    if dt is D.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    """torch.sub: input - alpha * other."""
+    x, y, dt = bin_arrays(input, other)
+    _bool_sub(dt)
     if alpha != 1:
-        y = y * alpha
+        _check_alpha(alpha, dt)
+        y = y * scalar_as(alpha, y.dtype)
     out = x - y
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
 
     def backward(gy):
         return gy, -(gy * alpha if alpha != 1 else gy)
-    return out, backward
+    return result(out, dt, backward, "SubBackward0")
 
 
-@op(dunder=("__rsub__",), method=True, saves=False)
+@op(dunder=("__rsub__",), method=False, saves=False)
 def rsub(input, other, *, alpha=1):
-    x, y, dt = binary_arrays(input, other)
-    out = y - (x * alpha if alpha != 1 else x)
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
+    """torch.rsub: other - alpha * input."""
+    x, y, dt = bin_arrays(input, other)
+    _bool_sub(dt)
+    if alpha != 1:
+        _check_alpha(alpha, dt)
+        x = x * scalar_as(alpha, x.dtype)
+    out = y - x
 
     def backward(gy):
         return -(gy * alpha if alpha != 1 else gy), gy
-    return out, backward
+    return result(out, dt, backward,
+                  "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
 
 
 @op(dunder=("__mul__", "__rmul__"), inplace=True, idunder=("__imul__",))
 def mul(input, other):
-    x, y, dt = binary_arrays(input, other)
+    """torch.mul."""
+    x, y, dt = bin_arrays(input, other)
     out = x * y
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
 
     def backward(gy):
-        return (gy * other if isinstance(input, Tensor) and input._requires_grad else None,
-                gy * input if isinstance(other, Tensor) and other._requires_grad else None)
-    return out, backward
+        return (gy * other if is_tensor_grad(input) else None,
+                gy * input if is_tensor_grad(other) else None)
+    return result(out, dt, backward, "MulBackward0")
+
+
+def _trunc_int_div(xp, x, y):
+    q = xp.floor_divide(x, y)
+    # floor and trunc differ where the remainder is non-zero and the signs differ
+    fix = (xp.remainder(x, y) != 0) & ((x < 0) != (y < 0))
+    return q + fix.astype(q.dtype)
+
+
+def _divide(input, other, rounding_mode):
+    if rounding_mode is None:
+        dt = float_dtype(input, other)
+        x, y, dt = bin_arrays(input, other, dt)
+        return x / y, dt
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found '{rounding_mode}'")
+    x, y, dt = bin_arrays(input, other)
+    xp = xp_of(input, other)
+    if dt.category < 2:
+        _not_bool(dt, "div_floor_cpu" if rounding_mode == "floor" else "div_trunc_cpu")
+        _check_int_zero(y, dt)
+        out = xp.floor_divide(x, y) if rounding_mode == "floor" else _trunc_int_div(xp, x, y)
+        return out, dt
+    out = xp.floor_divide(x, y) if rounding_mode == "floor" else xp.trunc(x / y)
+    return out, dt
 
 
 @op(dunder=("__truediv__",), inplace=True, idunder=("__itruediv__",))
 def div(input, other, *, rounding_mode=None):
+    """torch.div (rounding_mode None, 'trunc' or 'floor')."""
+    out, dt = _divide(input, other, rounding_mode)
     if rounding_mode is not None:
-        if rounding_mode not in ("trunc", "floor"):
-            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
-                               f"'floor' but found '{rounding_mode}'")
-        x, y, dt = binary_arrays(input, other)
-        xp = xp_of(input, other)
-        if dt.category < 2:
-            if rounding_mode == "floor":
-                out = xp.floor_divide(x, y)
-            else:
-                out = xp.trunc(xp.true_divide(x, y)).astype(dt.np)
-        else:
-            q = xp.true_divide(x, y)
-            out = xp.floor(q) if rounding_mode == "floor" else xp.trunc(q)
-        if out.dtype != dt.np:
-            out = out.astype(dt.np)
-
-        def backward(gy):
-            return gy * 0, gy * 0
-        return out, backward
-    dt = D.result_type(input, other)
-    if dt.category < 2:
-        dt = D.get_default_dtype()
-    x, y, dt = binary_arrays(input, other, dt)
-    out = x / y
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
+        # torch: rounded division has zero gradient almost everywhere
+        return result(out, dt, lambda gy: (gy * 0, gy * 0 if isinstance(other, Tensor) else None),
+                      "DivBackward2")
 
     def backward(gy):
-        ga = gy / other if isinstance(input, Tensor) and input._requires_grad else None
-        gb = (-gy * input / (other * other)
-              if isinstance(other, Tensor) and other._requires_grad else None)
+        ga = gy / other if is_tensor_grad(input) else None
+        gb = -gy * input / (other * other) if is_tensor_grad(other) else None
         return ga, gb
-    return out, backward
+    return result(out, dt, backward, "DivBackward0")
 
 
-@op(dunder=("__rtruediv__",), method=True)
-def _rdiv(input, other):
-    """other / input for a Python scalar other (Tensor.__rtruediv__)."""
-    dt = D.result_type(input, other)
+@public(inplace=True)
+def true_divide(input: Tensor, other) -> Tensor:
+    """torch.true_divide (alias of div without rounding)."""
+    return div(input, other)
+
+
+@public("rtruediv", dunder=("__rtruediv__",), function=False, method=False)
+def _rtruediv(input: Tensor, other) -> Tensor:
+    """Tensor.__rtruediv__: torch computes other / input as input.reciprocal() * other."""
+    from .unary import reciprocal
+    return reciprocal(input) * other
+
+
+@op(dunder=("__floordiv__",), inplace=True, idunder=("__ifloordiv__",))
+def floor_divide(input, other):
+    """torch.floor_divide (not differentiable in torch: backward raises)."""
+    out, dt = _divide(input, other, "floor")
+    return result(out, dt, not_implemented("floor_divide"), NI)
+
+
+@public("rfloordiv", dunder=("__rfloordiv__",), function=False, method=False)
+def _rfloordiv(input: Tensor, other) -> Tensor:
+    """Tensor.__rfloordiv__: other // input."""
+    return floor_divide(other, input)
+
+
+@op(dunder=("__mod__",), inplace=True, idunder=("__imod__",))
+def remainder(input, other):
+    """torch.remainder: Python-style modulus (the sign of the divisor)."""
+    x, y, dt = bin_arrays(input, other)
+    xp = xp_of(input, other)
+    _not_bool(dt, "remainder_cpu")
     if dt.category < 2:
-        dt = D.get_default_dtype()
-    x, y, dt = binary_arrays(input, other, dt)
-    out = y / x
-    if out.dtype != dt.np:
-        out = out.astype(dt.np)
+        _check_int_zero(y, dt)
+        out = xp.remainder(x, y)
+    else:
+        # NOTE: fmod-then-fix as torch does; numpy's remainder differs in the sign of zero
+        out = xp.fmod(x, y)
+        fix = (out != 0) & ((y < 0) != (out < 0))
+        out = xp.where(fix, out + y, out)
+    if not isinstance(input, Tensor):
+        return result(out, dt, not_implemented("remainder"), NI)
 
     def backward(gy):
-        return (-gy * other / (input * input), None)
-    return out, backward
+        gb = -gy * div(input, other, rounding_mode="floor") if is_tensor_grad(other) else None
+        return gy, gb
+    return result(out, dt, backward,
+                  "RemainderBackward1" if isinstance(other, Tensor) else "RemainderBackward0")
+
+
+@public("rmod", dunder=("__rmod__",), function=False, method=False)
+def _rmod(input: Tensor, other) -> Tensor:
+    """Tensor.__rmod__: other % input."""
+    return remainder(other, input)
+
+
+@op(inplace=True)
+def fmod(input, other):
+    """torch.fmod: C-style remainder (the sign of the dividend)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    x, y, dt = bin_arrays(input, other)
+    _not_bool(dt, "fmod_cpu")
+    _check_int_zero(y, dt)
+    out = xp_of(input, other).fmod(x, y)
+
+    def backward(gy):
+        gb = -gy * div(input, other, rounding_mode="trunc") if is_tensor_grad(other) else None
+        return gy, gb
+    return result(out, dt, backward,
+                  "FmodBackward1" if isinstance(other, Tensor) else "FmodBackward0")
 
 
 @op(dunder=("__neg__",), inplace=True, saves=False)
 def neg(input):
+    """torch.neg."""
     if input._dtype is D.bool:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
     return -input._array, lambda gy: (-gy,)
+
+
+@public(dunder=("__pos__",))
+def positive(input: Tensor) -> Tensor:
+    """torch.positive: returns input itself."""
+    if input._dtype is D.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+# ---- pow ------------------------------------------------------------------------------------
+
+
+def _int_pow(xp, x, y):
+    """Integer power with torch's rule for negative exponents (1, +-1 or 0)."""
+    if isinstance(y, _np.generic) or not hasattr(y, "shape"):
+        return xp.power(x, y)
+    negative = y < 0
+    if not negative.any():
+        return xp.power(x, y)
+    r = xp.power(x, xp.where(negative, 0, y))
+    odd = (y % 2) != 0
+    alt = xp.where(x == 1, 1, xp.where(x == -1, xp.where(odd, -1, 1), 0)).astype(r.dtype)
+    return xp.where(negative, alt, r)
+
+
+def _pow_forward(input, exponent, dt=None):
+    x, y, dt = bin_arrays(input, exponent, dt)
+    if dt is D.bool:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    xp = xp_of(input, exponent)
+    if dt.category < 2:
+        if not isinstance(exponent, Tensor) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return _int_pow(xp, x, y), dt
+    return xp.power(x, y), dt
+
+
+def _pow_backward(input, exponent, out, dt):
+    def res():
+        return out_tensor(out, dt, lambda: pow(input, exponent))
+
+    if not isinstance(input, Tensor):          # scalar ** tensor
+        def backward(gy):
+            from .compare import where_zero
+            g = gy * res() * _log_scalar(input)
+            if input == 0:
+                g = where_zero(exponent >= 0, g)
+            return None, g
+        return backward, "PowBackward2"
+    if not isinstance(exponent, Tensor):       # tensor ** scalar
+        def backward(gy):
+            if exponent == 0:
+                return (gy * 0,)
+            return (gy * (exponent * input.pow(exponent - 1)),)
+        return backward, "PowBackward0"
+
+    def backward(gy):
+        from .compare import where_zero
+        ga = gb = None
+        if input._requires_grad:
+            ga = where_zero(exponent == 0, gy * (exponent * input.pow(exponent - 1)))
+        if exponent._requires_grad:
+            from .unary import log
+            gb = gy * where_zero((input == 0) & (exponent >= 0), res() * log(input))
+        return ga, gb
+    return backward, "PowBackward1"
+
+
+def _log_scalar(v):
+    import math
+    if v == 0:
+        return -math.inf
+    return math.log(v) if v > 0 else math.nan
+
+
+@op(dunder=("__pow__",), inplace=True, idunder=("__ipow__",))
+def pow(input, exponent):
+    """torch.pow (tensor or scalar base and exponent)."""
+    out, dt = _pow_forward(input, exponent)
+    backward, name = _pow_backward(input, exponent, out, dt)
+    return result(out, dt, backward, name)
+
+
+@public("rpow", dunder=("__rpow__",), function=False, method=False)
+def _rpow(input: Tensor, other) -> Tensor:
+    """Tensor.__rpow__: other ** input."""
+    return pow(other, input)
+
+
+def _float_power_dtype(*xs) -> D.dtype:
+    cplx = any((x._dtype.is_complex if isinstance(x, Tensor) else isinstance(x, complex))
+               for x in xs)
+    return D.complex128 if cplx else D.float64
+
+
+@public()
+def float_power(input, exponent) -> Tensor:
+    """torch.float_power: pow computed in float64 (complex128 for complex operands)."""
+    dt = _float_power_dtype(input, exponent)
+    a = input.to(dt) if isinstance(input, Tensor) else input
+    b = exponent.to(dt) if isinstance(exponent, Tensor) else exponent
+    return pow(a, b)
+
+
+def float_power_(self: Tensor, exponent) -> Tensor:
+    """Tensor.float_power_: self must already be float64 (or complex128)."""
+    dt = _float_power_dtype(self, exponent)
+    if self._dtype is not dt:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_scalar_name(self._dtype)} "
+                           f"but the operation's result requires dtype {_scalar_name(dt)}")
+    return self.pow_(exponent.to(dt) if isinstance(exponent, Tensor) else exponent)
+
+
+register("float_power_", float_power_, function=False)
+
+
+# ---- aliases ------------------------------------------------------------------------------------
+
+
+@public(inplace=True)
+def subtract(input: Tensor, other, *, alpha=1) -> Tensor:
+    """torch.subtract (alias of sub)."""
+    return sub(input, other, alpha=alpha)
+
+
+@public(inplace=True)
+def multiply(input: Tensor, other) -> Tensor:
+    """torch.multiply (alias of mul)."""
+    return mul(input, other)
+
+
+@public(inplace=True)
+def divide(input: Tensor, other, *, rounding_mode=None) -> Tensor:
+    """torch.divide (alias of div)."""
+    return div(input, other, rounding_mode=rounding_mode)
+
+
+@public(inplace=True)
+def negative(input: Tensor) -> Tensor:
+    """torch.negative (alias of neg)."""
+    return neg(input)
+
+
+# ---- fill_, zero_, copy_, clone -----------------------------------------------------------------
+
+
+def _store(self: Tensor, arr) -> None:
+    """Write arr (broadcast, cast) into self's storage and bump the version counter."""
+    if self._dtype is _BF16:
+        arr = round_bf16(arr.astype(_F32))
+    if not getattr(self._array.flags, "writeable", True):
+        raise RuntimeError(OVERLAP_MSG)
+    if self._array.ndim == 0:
+        self._array[()] = arr
+    else:
+        self._array[...] = arr
+    self._vc[0] += 1
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    """Tensor.fill_: set every element to value (a number or a 0-dim tensor)."""
+    check_inplace(self)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        v = value._array
+    else:
+        v = value
+    xp = array_module(self._array)
+    _store(self, xp.asarray(v).astype(self._array.dtype) if self._dtype.category else
+           xp.asarray(bool(v)))
+    _record_inplace(self, (self, value), "FillBackward3" if isinstance(value, Tensor)
+                    else "FillBackward2", lambda gy: (gy * 0, gy.sum()))
+    return self
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Tensor.zero_."""
+    check_inplace(self)
+    _store(self, array_module(self._array).zeros((), self._array.dtype))
+    _record_inplace(self, (self,), "ZeroBackward0", lambda gy: (gy * 0,))
+    return self
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Tensor.copy_: broadcast src into self, casting to self's dtype (differentiable wrt src)."""
+    check_inplace(self)
+    arr = src._array if isinstance(src, Tensor) else _np.asarray(src)
+    if type(arr) is not type(self._array):
+        arr = to_device(arr, self.device)
+    if arr.shape != self._array.shape:
+        try:
+            array_module(arr).broadcast_to(arr, self._array.shape)
+        except ValueError:
+            from ._registry import broadcast_error
+            raise broadcast_error([self._array.shape, arr.shape]) or RuntimeError(
+                f"output with shape {list(self._array.shape)} doesn't match the broadcast "
+                f"shape {list(arr.shape)}") from None
+    if arr.dtype.kind == "c" and self._array.dtype.kind != "c":
+        arr = arr.real
+    _store(self, arr.astype(self._array.dtype, copy=False))
+    _record_inplace(self, (self, src), "torch::autograd::CopyBackwards", lambda gy: (gy * 0, gy))
+    return self
+
+
+def _record_inplace(self: Tensor, inputs, name: str, backward) -> None:
+    if not GRAD_ENABLED[0] or not (self._dtype.is_floating_point or self._dtype.is_complex):
+        return
+    if any(is_tensor_grad(a) for a in inputs):
+        _record(self, backward, inputs, name)
+
+
+Tensor.__rdiv__ = Tensor.__rtruediv__        # torch keeps the Python 2 names
+Tensor.__idiv__ = Tensor.__itruediv__
+register("fill_", fill_, function=False)
+register("zero_", zero_, function=False)
+register("copy_", copy_, function=False)
+
+
+@op(saves=False)
+def clone(input, *, memory_format=None):
+    """torch.clone."""
+    return input._array.copy(), lambda gy: (gy,)

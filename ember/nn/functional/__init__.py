@@ -1,0 +1,15 @@
+"""torch.nn.functional."""
+
+from .activation import *  # noqa: F401, F403
+from .activation import __all__ as _a
+from .conv import conv1d, conv2d, conv3d  # noqa: F401
+from .loss import *  # noqa: F401, F403
+from .loss import __all__ as _l
+from .misc import *  # noqa: F401, F403
+from .misc import __all__ as _m
+from .normalization import *  # noqa: F401, F403
+from .normalization import __all__ as _n
+from .pooling import *  # noqa: F401, F403
+from .pooling import __all__ as _p
+
+__all__ = [*_a, *_l, *_m, *_n, *_p, "conv1d", "conv2d", "conv3d"]

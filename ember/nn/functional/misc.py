@@ -1,0 +1,277 @@
+"""nn.functional: linear, bilinear, dropout, embedding, one_hot, pad, normalize, distances."""
+
+from __future__ import annotations
+
+import ember
+
+from ... import _dtype as D
+from ..._tensor import Tensor, _new
+from ._common import const, nnop, xp_arr
+
+__all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
+           "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "pad", "normalize",
+           "cosine_similarity", "pairwise_distance"]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """torch.nn.functional.linear: input @ weight.T + bias."""
+    if input.dim() == 2 and bias is not None:
+        return ember.addmm(bias, input, weight.t())
+    out = ember.matmul(input, weight.t())
+    return out if bias is None else out + bias
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """torch.nn.functional.bilinear: x1^T A x2 + b for each output feature."""
+    out = ember.einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else out + bias
+
+
+# ---- dropout ------------------------------------------------------------------------------
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _apply_noise(input: Tensor, noise_shape, p: float, inplace: bool) -> Tensor:
+    from ... import random as R
+    if p == 1.0:
+        noise = ember.zeros(noise_shape, dtype=input.dtype, device=input.device)
+    else:
+        noise = R.dropout_mask(tuple(noise_shape), p, input.dtype)
+        if not isinstance(noise, Tensor):
+            noise = _new(noise, input.dtype)
+    if inplace:
+        return input.mul_(noise)
+    return input * noise
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """torch.nn.functional.dropout (the mask drawn as torch draws it, same seed same units)."""
+    _check_p(p)
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    return _apply_noise(input, input.shape, p, inplace)
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,
+                     batched_dim: int, name: str) -> Tensor:
+    _check_p(p)
+    if input.dim() not in (batched_dim, batched_dim + 1):
+        raise RuntimeError(f"{name}: Expected {batched_dim}D or {batched_dim + 1}D input, but "
+                           f"received a {input.dim()}D input")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    batched = input.dim() == batched_dim + 1
+    x = input if batched else input.unsqueeze(0)
+    shape = tuple(x.shape[:2]) + (1,) * (x.dim() - 2)
+    out = _apply_noise(x, shape, p, inplace)
+    return out if batched else (input if inplace else out.squeeze(0))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """torch.nn.functional.dropout1d: zero whole channels of (N, C, L) or (C, L)."""
+    return _feature_dropout(input, p, training, inplace, 2, "dropout1d")
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """torch.nn.functional.dropout2d: zero whole channels of (N, C, H, W) or (C, H, W)."""
+    if input.dim() not in (3, 4):
+        import warnings
+        warnings.warn(f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is "
+                      "deprecated and will result in an error in a future release. To retain "
+                      "the behavior and silence this warning, please use dropout instead. Note "
+                      "that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 3D or 4D inputs).", UserWarning, stacklevel=2)
+    _check_p(p)
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if input.dim() == 3:
+        import warnings
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
+                      "where C is the channel dim. This behavior will change in a future release "
+                      "to interpret the input as one without a batch dimension, i.e. shape "
+                      "(C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", UserWarning, stacklevel=2)
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+    return _apply_noise(input, shape, p, inplace)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """torch.nn.functional.dropout3d: zero whole channels of (N, C, D, H, W) or (C, D, H, W)."""
+    return _feature_dropout(input, p, training, inplace, 4, "dropout3d")
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """torch.nn.functional.alpha_dropout (identity outside training)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    raise NotImplementedError("alpha_dropout(training=True) is not implemented in Ember yet")
+
+
+feature_alpha_dropout = alpha_dropout
+
+
+# ---- embedding and one_hot ----------------------------------------------------------------
+@nnop()
+def _embedding(weight, indices, padding_idx=None):
+    xp, w = xp_arr(weight)
+    idx = indices._array
+    out = w[idx]
+
+    def backward(gy):
+        g = xp.zeros(w.shape, gy._array.dtype)
+        flat_idx = idx.reshape(-1)
+        flat_g = gy._array.reshape(-1, w.shape[1])
+        if padding_idx is not None:
+            keep = flat_idx != padding_idx
+            flat_idx, flat_g = flat_idx[keep], flat_g[keep]
+        xp.add.at(g, flat_idx, flat_g)
+        return const(g, gy), None
+    return out, backward, {"name": "EmbeddingBackward0", "saved": ()}
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """torch.nn.functional.embedding (max_norm renormalises the used rows in place)."""
+    if input._dtype.name not in ("int64", "int32"):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"{input._type_str()} instead (while checking arguments for "
+                           "embedding)")
+    n = weight.size(0)
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= n:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -n:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = n + padding_idx
+    idx = input._array
+    if idx.size and (idx.min() < -n or idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        xp, w = xp_arr(weight)
+        rows = xp.unique(idx.reshape(-1))
+        norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+        scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        w[rows] = (w[rows] * scale[:, None]).astype(w.dtype)
+    return _embedding(weight, input, padding_idx=padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """torch.nn.functional.one_hot (int64 output)."""
+    if tensor._dtype is not D.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp, t = xp_arr(tensor)
+    if t.size and t.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if t.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(t.max()) + 1
+    elif t.size and t.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (t[..., None] == xp.arange(num_classes)).astype(xp.int64)
+    return _new(out, D.int64)
+
+
+# ---- padding ------------------------------------------------------------------------------
+def _pad_pairs(pad, ndim: int):
+    """torch's pad list (last dim first) as per-axis (before, after) pairs."""
+    pairs = [(0, 0)] * ndim
+    for i in range(len(pad) // 2):
+        pairs[ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    return pairs
+
+
+@nnop(saves=False)
+def _constant_pad(input, pad, value=0.0):
+    xp, x = xp_arr(input)
+    pairs = _pad_pairs(pad, x.ndim)
+    # negative pads crop (torch allows them); crop first, then pad the rest
+    sl = tuple(slice(-min(b, 0), x.shape[i] + min(a, 0)) for i, (b, a) in enumerate(pairs))
+    x = x[sl]
+    pos = [(max(b, 0), max(a, 0)) for b, a in pairs]
+    out = xp.pad(x, pos, mode="constant", constant_values=value) if any(
+        b or a for b, a in pos) else x.copy()
+    neg = [-p for p in pad]
+    return out, lambda gy: (_constant_pad(gy, neg, value=0.0),), {
+        "name": "ConstantPadNdBackward0"}
+
+
+@nnop(saves=False)
+def _index_pad(input, pad, mode="reflect"):
+    xp, x = xp_arr(input)
+    npmode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    pairs = _pad_pairs(pad, x.ndim)
+    out = xp.pad(x, pairs, mode=npmode)
+    # where each output element came from, so backward can scatter-add
+    src = xp.pad(xp.arange(x.size).reshape(x.shape), pairs, mode=npmode)
+
+    def backward(gy):
+        g = xp.zeros(x.size, gy._array.dtype)
+        xp.add.at(g, src.reshape(-1), gy._array.reshape(-1))
+        return (const(g.reshape(x.shape), gy),)
+    names = {"reflect": "ReflectionPad", "replicate": "ReplicationPad", "circular": "Circular"}
+    return out, backward, {"name": f"{names[mode]}{len(pad) // 2}DBackward0"}
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """torch.nn.functional.pad (constant, reflect, replicate, circular)."""
+    if len(pad) % 2 != 0:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           "dimension but got padding length "
+                           f"{len(pad)} and input of dimension {input.dim()}")
+    if mode == "constant":
+        return _constant_pad(input, tuple(pad), value=0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument.")
+    if mode == "reflect":
+        for i in range(len(pad) // 2):
+            size = input.shape[input.dim() - 1 - i]
+            if pad[2 * i] >= size or pad[2 * i + 1] >= size:
+                raise RuntimeError("Argument #4: Padding size should be less than the "
+                                   "corresponding input dimension, but got: padding "
+                                   f"({pad[2 * i]}, {pad[2 * i + 1]}) at dimension "
+                                   f"{input.dim() - 1 - i} of input {list(input.shape)}")
+    return _index_pad(input, tuple(pad), mode=mode)
+
+
+# ---- norms and distances ------------------------------------------------------------------
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    """torch.nn.functional.normalize: input / max(||input||_p, eps) along dim."""
+    denom = ember.linalg_vector_norm(input, p, dim, keepdim=True).clamp_min(eps)
+    return input / denom.expand_as(input)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """torch.nn.functional.cosine_similarity."""
+    n1 = ember.linalg_vector_norm(x1, 2, dim, keepdim=True)
+    n2 = ember.linalg_vector_norm(x2, 2, dim, keepdim=True)
+    # torch clamps the norms without recording the clamp in the graph
+    n1 = n1.clamp_min(eps)
+    n2 = n2.clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """torch.nn.functional.pairwise_distance: ||x1 - x2 + eps||_p over the last dim."""
+    return ember.linalg_vector_norm(x1 - x2 + eps, p, -1, keepdim=keepdim)

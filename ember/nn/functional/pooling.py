@@ -1,0 +1,343 @@
+"""Pooling: max/avg (1d/2d/3d) over strided window views, adaptive avg/max with torch's bins."""
+
+from __future__ import annotations
+
+import math
+
+from ... import _dtype as D
+from ..._tensor import Tensor
+from ._common import const, nnop, xp_arr
+from .conv import col2im_add, tuple_arg, windows
+
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_avg_pool3d", "adaptive_max_pool2d", "max_pool1d_with_indices",
+           "max_pool2d_with_indices",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
+
+
+def _pool_out(size, k, s, p, d, ceil_mode) -> int:
+    num = size + 2 * p - d * (k - 1) - 1
+    o = (-(-num // s) if ceil_mode else num // s) + 1
+    # torch: the last window must start inside the input or the left padding
+    if ceil_mode and (o - 1) * s >= size + p:
+        o -= 1
+    return o
+
+
+def _geometry(x_shape, nd, kernel, stride, padding, dilation, ceil_mode, name):
+    kernel = tuple_arg(kernel, nd, "kernel_size")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else tuple_arg(stride, nd, "stride")
+    padding = tuple_arg(padding, nd, "padding")
+    dilation = tuple_arg(dilation, nd, "dilation")
+    for i in range(nd):
+        if padding[i] * 2 > (kernel[i] - 1) * dilation[i] + 1:
+            raise RuntimeError("pad should be at most half of effective kernel size, but got "
+                               f"pad={padding[i]}, kernel_size={kernel[i]} and "
+                               f"dilation={dilation[i]}")
+    spatial = x_shape[-nd:]
+    out = tuple(_pool_out(spatial[i], kernel[i], stride[i], padding[i], dilation[i], ceil_mode)
+                for i in range(nd))
+    if any(o <= 0 for o in out):
+        given = "x".join(str(s) for s in x_shape[-nd - 1:])
+        calc = "x".join(str(s) for s in x_shape[-nd - 1:-nd] + out)
+        raise RuntimeError(f"Given input size: ({given}). Calculated output size: ({calc}). "
+                           "Output size is too small")
+    # right padding so that every (ceil-mode) window lies inside the padded array
+    pads = []
+    for i in range(nd):
+        need = (out[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1
+        pads.append((padding[i], max(need - spatial[i] - padding[i], 0)))
+    return kernel, stride, padding, dilation, out, pads
+
+
+@nnop(multi=True)
+def _max_pool(input, kernel_size=(1,), stride=None, padding=(0,), dilation=(1,),
+              ceil_mode=False):
+    xp, x = xp_arr(input)
+    nd = len(kernel_size)
+    lead = x.shape[:-nd]
+    x2 = x.reshape((-1, 1) + x.shape[-nd:])
+    k, s, p, d, osz, pads = _geometry(x.shape, nd, kernel_size, stride, padding, dilation,
+                                      ceil_mode, "max")
+    neg = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+    xpad = xp.pad(x2, [(0, 0), (0, 0)] + pads, constant_values=neg)
+    win = windows(xp, xpad, k, s, d, osz)                         # (B, 1, *O, *K)
+    flat = win.reshape(win.shape[:2 + nd] + (-1,))
+    arg = flat.argmax(axis=-1)
+    out = xp.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    # NaN propagates as in torch (argmax already picks the first NaN)
+    # flat index into the unpadded input plane
+    kidx = xp.unravel_index(arg, k)
+    grids = xp.meshgrid(*[xp.arange(o) for o in osz], indexing="ij")
+    pos = [grids[i] * s[i] + kidx[i] * d[i] - p[i] for i in range(nd)]
+    idx = xp.ravel_multi_index(pos, x.shape[-nd:]) if nd else arg
+    out = out.reshape(lead + osz)
+    idx = idx.reshape(lead + osz).astype(xp.int64)
+
+    def backward(gy, _gi=None):
+        plane = math.prod(x.shape[-nd:])
+        g = xp.zeros((x2.shape[0], plane), gy._array.dtype)
+        rows = xp.arange(x2.shape[0])[:, None]
+        xp.add.at(g, (rows, idx.reshape(x2.shape[0], -1)), gy._array.reshape(x2.shape[0], -1))
+        return (const(g.reshape(x.shape), gy),)
+    name = f"MaxPool{nd}DWithIndicesBackward0" if nd > 1 else "MaxPool2DWithIndicesBackward0"
+    return (out, idx), backward, {"name": name}
+
+
+def _max_pool_nd(input, nd, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    if input.dim() not in (nd + 1, nd + 2) or input.numel() == 0:
+        if nd == 2:
+            raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+        raise RuntimeError(f"max_pool{nd}d: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor "
+                           f"with optional 0 dim batch size for input, but got:"
+                           f"{list(input.shape)}")
+    kernel_size = tuple_arg(kernel_size, nd, "kernel_size")
+    out, idx = _max_pool(input, kernel_size=kernel_size, stride=stride, padding=padding,
+                         dilation=dilation, ceil_mode=ceil_mode)
+    idx._dtype = D.int64
+    return (out, idx) if return_indices else out
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """torch.nn.functional.max_pool1d."""
+    return _max_pool_nd(input, 1, kernel_size, stride, padding, dilation, ceil_mode,
+                        return_indices)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """torch.nn.functional.max_pool2d."""
+    return _max_pool_nd(input, 2, kernel_size, stride, padding, dilation, ceil_mode,
+                        return_indices)
+
+
+def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """torch.nn.functional.max_pool3d."""
+    return _max_pool_nd(input, 3, kernel_size, stride, padding, dilation, ceil_mode,
+                        return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """torch.nn.functional.max_pool1d_with_indices."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """torch.nn.functional.max_pool2d_with_indices."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def _avg_divisor(xp, size, k, s, p, osz, count_include_pad):
+    """Per-output-position window sizes along one axis (torch's pool_size rules)."""
+    start = xp.arange(osz) * s - p
+    end = xp.minimum(start + k, size + p)
+    full = end - start
+    start_c = xp.maximum(start, 0)
+    end_c = xp.minimum(end, size)
+    return full if count_include_pad else end_c - start_c
+
+
+@nnop(saves=False)
+def _avg_pool(input, kernel_size=(1,), stride=None, padding=(0,), ceil_mode=False,
+              count_include_pad=True, divisor_override=None):
+    xp, x = xp_arr(input)
+    nd = len(kernel_size)
+    lead = x.shape[:-nd]
+    x2 = x.reshape((-1, 1) + x.shape[-nd:])
+    k, s, p, d, osz, pads = _geometry(x.shape, nd, kernel_size, stride, padding, 1,
+                                      ceil_mode, "avg")
+    xpad = xp.pad(x2, [(0, 0), (0, 0)] + pads)
+    win = windows(xp, xpad, k, s, d, osz)
+    total = win.sum(axis=tuple(range(2 + nd, 2 + 2 * nd)))
+    if divisor_override:
+        div = xp.asarray(float(divisor_override))
+    else:
+        div = xp.ones(osz)
+        for i in range(nd):
+            shape = [1] * nd
+            shape[i] = osz[i]
+            div = div * _avg_divisor(xp, x.shape[-nd + i], k[i], s[i], p[i], osz[i],
+                                     count_include_pad).reshape(shape)
+    out = (total / div).astype(x.dtype).reshape(lead + osz)
+
+    def backward(gy):
+        g = (gy._array.reshape(x2.shape[:2] + osz) / div).astype(gy._array.dtype)
+        cols = xp.broadcast_to(g.reshape(g.shape + (1,) * nd), g.shape + tuple(k))
+        g_pad = xp.zeros(xpad.shape, g.dtype)
+        col2im_add(xp, g_pad, cols, k, s, d, osz)
+        sl = (slice(None), slice(None)) + tuple(slice(p[i], p[i] + x.shape[-nd + i])
+                                                for i in range(nd))
+        return (const(g_pad[sl].reshape(x.shape), gy),)
+    return out, backward, {"name": f"AvgPool{nd}DBackward0"}
+
+
+def _avg_pool_nd(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                 divisor_override):
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"avg_pool{nd}d: Expected {nd + 1}D or {nd + 2}D input, but got "
+                           f"input of size: {list(input.shape)}")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    kernel_size = tuple_arg(kernel_size, nd, "kernel_size")
+    return _avg_pool(input, kernel_size=kernel_size, stride=stride, padding=padding,
+                     ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                     divisor_override=divisor_override)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """torch.nn.functional.avg_pool1d."""
+    return _avg_pool_nd(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        None)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """torch.nn.functional.avg_pool2d."""
+    return _avg_pool_nd(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override)
+
+
+def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """torch.nn.functional.avg_pool3d."""
+    return _avg_pool_nd(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override)
+
+
+# ---- adaptive pools -----------------------------------------------------------------------
+def _bins(in_size: int, out_size: int):
+    """torch's adaptive bins: start = floor(i*in/out), end = ceil((i+1)*in/out)."""
+    return [((i * in_size) // out_size, -(-((i + 1) * in_size) // out_size))
+            for i in range(out_size)]
+
+
+def _adaptive_sizes(input: Tensor, output_size, nd: int, name: str) -> tuple:
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
+                           f"{list(input.shape)}")
+    if isinstance(output_size, int):
+        return (output_size,) * nd
+    sizes = tuple(input.shape[-nd + i] if o is None else int(o)
+                  for i, o in enumerate(output_size))
+    return sizes * nd if len(sizes) == 1 else sizes
+
+
+@nnop(saves=False)
+def _adaptive_avg(input, output_size=(1,)):
+    xp, x = xp_arr(input)
+    nd = len(output_size)
+    mats = []
+    for i in range(nd):
+        n_in, n_out = x.shape[-nd + i], output_size[i]
+        m = xp.zeros((n_out, n_in), x.dtype)
+        for o, (a, b) in enumerate(_bins(n_in, n_out)):
+            m[o, a:b] = 1.0 / (b - a)
+        mats.append(m)
+    out = x
+    # contract each spatial axis with its averaging matrix
+    for i, m in enumerate(mats):
+        ax = x.ndim - nd + i
+        out = xp.moveaxis(xp.tensordot(out, m, axes=([ax], [1])), -1, ax)
+    out = xp.ascontiguousarray(out, dtype=x.dtype)
+
+    def backward(gy):
+        g = gy._array
+        for i, m in enumerate(mats):
+            ax = g.ndim - nd + i
+            g = xp.moveaxis(xp.tensordot(g, m, axes=([ax], [0])), -1, ax)
+        return (const(g, gy),)
+    return out, backward, {"name": f"AdaptiveAvgPool{nd}DBackward0"}
+
+
+@nnop(multi=True)
+def _adaptive_max(input, output_size=(1,)):
+    xp, x = xp_arr(input)
+    nd = len(output_size)
+    lead = x.shape[:-nd]
+    plane = x.shape[-nd:]
+    x2 = x.reshape((-1,) + plane)
+    out = xp.empty((x2.shape[0],) + tuple(output_size), x.dtype)
+    idx = xp.empty(out.shape, xp.int64)
+    bins = [_bins(plane[i], output_size[i]) for i in range(nd)]
+    # one vectorised max per output cell (output sizes are small)
+    for cell in _cells(output_size):
+        sl = tuple(slice(*bins[i][cell[i]]) for i in range(nd))
+        region = x2[(slice(None),) + sl]
+        flat = region.reshape(region.shape[0], -1)
+        a = flat.argmax(axis=1)
+        out[(slice(None),) + cell] = flat[xp.arange(flat.shape[0]), a]
+        local = xp.unravel_index(a, region.shape[1:])
+        pos = [local[i] + bins[i][cell[i]][0] for i in range(nd)]
+        idx[(slice(None),) + cell] = xp.ravel_multi_index(pos, plane)
+    out = out.reshape(lead + tuple(output_size))
+    idx = idx.reshape(lead + tuple(output_size))
+
+    def backward(gy, _gi=None):
+        n = x2.shape[0]
+        g = xp.zeros((n, math.prod(plane)), gy._array.dtype)
+        rows = xp.arange(n)[:, None]
+        xp.add.at(g, (rows, idx.reshape(n, -1)), gy._array.reshape(n, -1))
+        return (const(g.reshape(x.shape), gy),)
+    return (out, idx), backward, {"name": f"AdaptiveMaxPool{nd}DBackward0"}
+
+
+def _cells(shape):
+    if not shape:
+        yield ()
+        return
+    for i in range(shape[0]):
+        for rest in _cells(shape[1:]):
+            yield (i,) + rest
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """torch.nn.functional.adaptive_avg_pool1d."""
+    return _adaptive_avg(input, output_size=_adaptive_sizes(input, output_size, 1,
+                                                            "adaptive_avg_pool1d"))
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """torch.nn.functional.adaptive_avg_pool2d (None keeps that input size)."""
+    return _adaptive_avg(input, output_size=_adaptive_sizes(input, output_size, 2,
+                                                            "adaptive_avg_pool2d"))
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    """torch.nn.functional.adaptive_avg_pool3d."""
+    return _adaptive_avg(input, output_size=_adaptive_sizes(input, output_size, 3,
+                                                            "adaptive_avg_pool3d"))
+
+
+def _adaptive_max_nd(input, output_size, nd, return_indices):
+    out, idx = _adaptive_max(input, output_size=_adaptive_sizes(
+        input, output_size, nd, f"adaptive_max_pool{nd}d"))
+    idx._dtype = D.int64
+    return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """torch.nn.functional.adaptive_max_pool1d."""
+    return _adaptive_max_nd(input, output_size, 1, return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """torch.nn.functional.adaptive_max_pool2d."""
+    return _adaptive_max_nd(input, output_size, 2, return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    """torch.nn.functional.adaptive_max_pool1d_with_indices."""
+    return _adaptive_max_nd(input, output_size, 1, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    """torch.nn.functional.adaptive_max_pool2d_with_indices."""
+    return _adaptive_max_nd(input, output_size, 2, True)
+

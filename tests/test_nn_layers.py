@@ -1,0 +1,226 @@
+"""nn layers side by side with torch: init (same seed), forward, input/parameter gradients."""
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def copy_into(tmod, emod):
+    """Copy every parameter and buffer of a torch module into the ember one (via numpy)."""
+    tsd = tmod.state_dict(keep_vars=True)
+    esd = emod.state_dict(keep_vars=True)
+    assert list(tsd) == list(esd)
+    for k in tsd:
+        esd[k]._array[...] = tsd[k].detach().numpy()
+
+
+def run_both(tmod, emod, *arrays, cot_seed=1, atol=1e-5, train=True, copy=True):
+    """Same inputs through both modules; compare outputs, input and parameter gradients."""
+    if copy:
+        copy_into(tmod, emod)
+    tmod.train(train)
+    emod.train(train)
+    tin = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    ein = [ember.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    to, eo = tmod(*tin), emod(*ein)
+    np.testing.assert_allclose(np.asarray(eo.detach()), to.detach().numpy(), atol=atol,
+                               rtol=1e-5)
+    cot = np.random.default_rng(cot_seed).standard_normal(tuple(to.shape)).astype(np.float32)
+    to.backward(torch.tensor(cot))
+    eo.backward(ember.tensor(cot))
+    for t, e in zip(tin, ein):
+        if t.requires_grad:
+            np.testing.assert_allclose(np.asarray(e.grad), t.grad.numpy(), atol=atol * 10,
+                                       rtol=1e-4)
+    for (n, tp), (_, ep) in zip(tmod.named_parameters(), emod.named_parameters()):
+        if tp.grad is None:
+            assert ep.grad is None, n
+        else:
+            np.testing.assert_allclose(np.asarray(ep.grad), tp.grad.numpy(), atol=atol * 10,
+                                       rtol=1e-4, err_msg=n)
+    return to, eo
+
+
+def rnd(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+LAYERS = [
+    ("Linear", lambda nn: nn.Linear(4, 3), [(2, 4)]),
+    ("Linear_nobias_3d", lambda nn: nn.Linear(4, 3, bias=False), [(2, 5, 4)]),
+    ("Bilinear", lambda nn: nn.Bilinear(3, 2, 4), [(5, 3), (5, 2)]),
+    ("Conv1d", lambda nn: nn.Conv1d(2, 4, 3, stride=2, padding=1), [(2, 2, 9)]),
+    ("Conv2d", lambda nn: nn.Conv2d(3, 4, 3, padding=1), [(2, 3, 5, 5)]),
+    ("Conv2d_groups", lambda nn: nn.Conv2d(4, 6, (3, 2), stride=(2, 1), dilation=(1, 2),
+                                           groups=2, bias=False), [(1, 4, 7, 6)]),
+    ("Conv2d_same_reflect", lambda nn: nn.Conv2d(2, 3, 4, padding="same",
+                                                 padding_mode="reflect"), [(1, 2, 6, 5)]),
+    ("Conv2d_circular", lambda nn: nn.Conv2d(2, 3, 3, padding=1, padding_mode="circular"),
+     [(1, 2, 4, 5)]),
+    ("MaxPool2d", lambda nn: nn.MaxPool2d(3, 2, 1, ceil_mode=True), [(2, 3, 7, 6)]),
+    ("AvgPool2d", lambda nn: nn.AvgPool2d(3, 2, 1, count_include_pad=False), [(2, 3, 7, 6)]),
+    ("AdaptiveAvgPool2d", lambda nn: nn.AdaptiveAvgPool2d((3, None)), [(2, 3, 7, 6)]),
+    ("AdaptiveMaxPool2d", lambda nn: nn.AdaptiveMaxPool2d(2), [(2, 3, 7, 6)]),
+    ("MaxPool1d", lambda nn: nn.MaxPool1d(2), [(2, 3, 7)]),
+    ("AvgPool1d", lambda nn: nn.AvgPool1d(3, 2), [(2, 3, 7)]),
+    ("AdaptiveAvgPool1d", lambda nn: nn.AdaptiveAvgPool1d(4), [(2, 3, 7)]),
+    ("LayerNorm", lambda nn: nn.LayerNorm(5), [(3, 4, 5)]),
+    ("LayerNorm2", lambda nn: nn.LayerNorm((4, 5), elementwise_affine=False), [(3, 4, 5)]),
+    ("GroupNorm", lambda nn: nn.GroupNorm(2, 4), [(3, 4, 5)]),
+    ("PReLU", lambda nn: nn.PReLU(3), [(2, 3, 4)]),
+    ("Flatten", lambda nn: nn.Flatten(), [(2, 3, 4)]),
+    ("Softmax", lambda nn: nn.Softmax(dim=-1), [(2, 3, 4)]),
+    ("Sequential", lambda nn: nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2),
+                                            nn.Flatten(), nn.Linear(8, 3), nn.LogSoftmax(1)),
+     [(2, 1, 6, 6)]),
+]
+
+
+@pytest.mark.parametrize("name,make,shapes", LAYERS, ids=[x[0] for x in LAYERS])
+def test_layer(name, make, shapes):
+    run_both(make(torch.nn), make(ember.nn), *[rnd(*s, seed=i) for i, s in enumerate(shapes)])
+
+
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batchnorm_running_stats(momentum):
+    t, e = torch.nn.BatchNorm2d(3, momentum=momentum), ember.nn.BatchNorm2d(3, momentum=momentum)
+    t.weight.data.uniform_(0.5, 1.5)
+    copy_into(t, e)
+    for i in range(3):
+        run_both(t, e, rnd(4, 3, 2, 2, seed=i), copy=False)
+    for k in ("running_mean", "running_var"):
+        np.testing.assert_allclose(np.asarray(getattr(e, k)), getattr(t, k).numpy(), rtol=1e-5)
+    assert e.num_batches_tracked.item() == t.num_batches_tracked.item() == 3
+    run_both(t, e, rnd(4, 3, 2, 2, seed=7), copy=False, train=False)
+    t1, e1 = torch.nn.BatchNorm1d(3, affine=False, track_running_stats=False), \
+        ember.nn.BatchNorm1d(3, affine=False, track_running_stats=False)
+    run_both(t1, e1, rnd(5, 3))
+    run_both(t1, e1, rnd(5, 3, 2), train=False)
+    with pytest.raises(ValueError, match="expected 4D input"):
+        e(ember.ones(3, 3))
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
+        ember.nn.BatchNorm1d(3)(ember.ones(1, 3))
+
+
+def test_embedding():
+    t, e = torch.nn.Embedding(6, 3, padding_idx=2), ember.nn.Embedding(6, 3, padding_idx=2)
+    copy_into(t, e)
+    idx = np.array([[0, 2, 5], [2, 1, 1]])
+    to, eo = t(torch.tensor(idx)), e(ember.tensor(idx))
+    np.testing.assert_array_equal(np.asarray(eo.detach()), to.detach().numpy())
+    cot = rnd(2, 3, 3)
+    to.backward(torch.tensor(cot))
+    eo.backward(ember.tensor(cot))
+    np.testing.assert_allclose(np.asarray(e.weight.grad), t.weight.grad.numpy(), atol=1e-6)
+    assert not np.any(np.asarray(e.weight)[2])
+
+
+def test_default_init_matches_torch_bitwise():
+    for make in (lambda nn: nn.Linear(3, 2), lambda nn: nn.Linear(100, 30),
+                 lambda nn: nn.Conv2d(3, 4, 3), lambda nn: nn.Conv1d(4, 2, 5, groups=2),
+                 lambda nn: nn.Bilinear(3, 2, 4), lambda nn: nn.Embedding(10, 3),
+                 lambda nn: nn.Sequential(nn.Linear(1, 10), nn.ReLU(), nn.Linear(10, 1))):
+        torch.manual_seed(0)
+        ember.manual_seed(0)
+        t, e = make(torch.nn), make(ember.nn)
+        for (n, tp), (_, ep) in zip(t.state_dict().items(), e.state_dict().items()):
+            np.testing.assert_array_equal(np.asarray(ep), tp.numpy(), err_msg=n)
+
+
+def test_init_functions_match_torch():
+    cases = [
+        lambda init, w: init.uniform_(w, -0.3, 0.7),
+        lambda init, w: init.normal_(w, 0.5, 2.0),
+        lambda init, w: init.xavier_uniform_(w, gain=init.calculate_gain("tanh")),
+        lambda init, w: init.xavier_normal_(w),
+        lambda init, w: init.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu"),
+        lambda init, w: init.kaiming_normal_(w, a=0.1),
+        lambda init, w: init.constant_(w, 0.3),
+        lambda init, w: init.ones_(w),
+        lambda init, w: init.zeros_(w),
+        lambda init, w: init.eye_(w),
+    ]
+    for fn in cases:
+        torch.manual_seed(3)
+        ember.manual_seed(3)
+        tw, ew = torch.empty(5, 4), ember.empty(5, 4)
+        fn(torch.nn.init, tw)
+        fn(ember.nn.init, ew)
+        np.testing.assert_allclose(np.asarray(ew), tw.numpy(), rtol=1e-6, atol=1e-7)
+    for args in ((0.1, 0.5, -0.3, 0.6), (0.0, 1.0, 1.0, 2.0), (0.0, 1.0, -2.0, 2.0)):
+        torch.manual_seed(3)
+        ember.manual_seed(3)
+        tw, ew = torch.empty(4, 6), ember.empty(4, 6)
+        torch.nn.init.trunc_normal_(tw, *args)
+        ember.nn.init.trunc_normal_(ew, *args)
+        np.testing.assert_allclose(np.asarray(ew), tw.numpy(), rtol=1e-6, atol=1e-7)
+    tw, ew = torch.empty(2, 3, 3), ember.empty(2, 3, 3)
+    torch.nn.init.dirac_(tw)
+    ember.nn.init.dirac_(ew)
+    np.testing.assert_array_equal(np.asarray(ew), tw.numpy())
+    for g in ("linear", "conv2d", "sigmoid", "tanh", "relu", "selu"):
+        assert ember.nn.init.calculate_gain(g) == torch.nn.init.calculate_gain(g)
+    assert ember.nn.init.calculate_gain("leaky_relu", 0.2) == \
+        torch.nn.init.calculate_gain("leaky_relu", 0.2)
+    with pytest.raises(ValueError, match="Fan in and fan out can not be computed"):
+        ember.nn.init.xavier_uniform_(ember.empty(3))
+    with pytest.raises(ValueError, match="Unsupported nonlinearity foo"):
+        ember.nn.init.calculate_gain("foo")
+
+
+def test_orthogonal_init():
+    ember.manual_seed(1)
+    w = ember.empty(3, 5)
+    ember.nn.init.orthogonal_(w)
+    a = np.asarray(w)
+    np.testing.assert_allclose(a @ a.T, np.eye(3), atol=1e-5)
+
+
+def test_dropout_same_mask_as_torch():
+    for p in (0.5, 0.25):
+        torch.manual_seed(0)
+        ember.manual_seed(0)
+        x = rnd(4, 6) + 3
+        t = torch.nn.Dropout(p)(torch.tensor(x))
+        e = ember.nn.Dropout(p)(ember.tensor(x))
+        np.testing.assert_array_equal(np.asarray(e), t.numpy())
+    torch.manual_seed(1)
+    ember.manual_seed(1)
+    x = rnd(2, 5, 3, 3)
+    t = torch.nn.Dropout2d(0.4)(torch.tensor(x))
+    e = ember.nn.Dropout2d(0.4)(ember.tensor(x))
+    np.testing.assert_array_equal(np.asarray(e), t.numpy())
+    d = ember.nn.Dropout(0.5).eval()
+    xe = ember.tensor(x)
+    assert d(xe) is xe
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+        ember.nn.Dropout(1.5)
+    # gradient flows through the kept units only, scaled
+    xe = ember.tensor(x, requires_grad=True)
+    ember.manual_seed(2)
+    out = ember.nn.functional.dropout(xe, 0.5)
+    out.sum().backward()
+    np.testing.assert_array_equal(np.asarray(xe.grad), (np.asarray(out.detach()) != 0) * 2.0)
+
+
+def test_seed_regression_net():
+    """The seed's regression example: 200 epochs of SGD, final loss equal to torch's."""
+    results = []
+    for lib in (torch, ember):
+        lib.manual_seed(1)
+        x = lib.unsqueeze(lib.linspace(-1, 1, 100), dim=1)
+        y = x.pow(2) + 0.2 * lib.rand(x.size())
+        net = lib.nn.Sequential(lib.nn.Linear(1, 10), lib.nn.ReLU(), lib.nn.Linear(10, 1))
+        optimizer = lib.optim.SGD(net.parameters(), lr=0.2)
+        loss_func = lib.nn.MSELoss()
+        for _ in range(200):
+            prediction = net(x)
+            loss = loss_func(prediction, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        results.append(loss.item())
+    t, e = results
+    assert abs(e - t) <= 1e-5 * abs(t)
