@@ -178,19 +178,22 @@ def _fill(size, value, dtype, device, requires_grad) -> Tensor:
     return _finish(arr, dt, device, requires_grad)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None) -> Tensor:
-    return _fill(_size(size), 0, dtype, device, requires_grad)
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, memory_format=None) -> Tensor:
+    """torch.zeros(*size): sizes as varargs, one tuple/list/Size, or size=."""
+    return _fill(_size(args if size is None else (size,)), 0, dtype, device, requires_grad)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False, memory_format=None) -> Tensor:
-    return _fill(_size(size), 1, dtype, device, requires_grad)
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False, memory_format=None) -> Tensor:
+    """torch.ones(*size): sizes as varargs, one tuple/list/Size, or size=."""
+    return _fill(_size(args if size is None else (size,)), 1, dtype, device, requires_grad)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None) -> Tensor:
-    return _fill(_size(size), 0, dtype, device, requires_grad)
+def empty(*args, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, memory_format=None) -> Tensor:
+    """torch.empty(*size): sizes as varargs, one tuple/list/Size, or size=."""
+    return _fill(_size(args if size is None else (size,)), 0, dtype, device, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -292,12 +295,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dt = D.get_default_dtype() if is_float else D.int64
     else:
         dt = D.to_dtype(dtype)
+    n = max(math.ceil((end - start) / step), 0)
     if dt.category < 2 and not all(isinstance(v, int) for v in (start, end, step)):
-        # integer outputs: torch casts the bounds and the step to the integer type first
+        # integer outputs: torch casts the bounds and the step to int64 first; only int64
+        # also takes its length from the cast values (the others use the double bounds)
         start, end, step = int(start), int(end), int(step)
         if step == 0:
             raise ValueError("step must be nonzero")
-    n = max(math.ceil((end - start) / step), 0)
+        if dt is D.int64:
+            q = end - start + step - (1 if step > 0 else -1)
+            n = max(abs(q) // abs(step) * (1 if (q >= 0) == (step > 0) else -1), 0)
     if dt.category < 2:
         arr = np.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
     else:

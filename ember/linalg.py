@@ -20,7 +20,8 @@ from .ops.linalg import linalg_cross as cross
 
 __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "qr", "eigh", "eigvalsh",
            "svd", "svdvals", "pinv", "matrix_power", "multi_dot", "matrix_norm", "vector_norm",
-           "norm", "cross", "matmul", "vecdot"]
+           "norm", "cross", "matmul", "vecdot", "inv_ex", "solve_ex", "cholesky_ex", "eig",
+           "eigvals", "matrix_rank", "lstsq", "diagonal"]
 
 
 def _named(name: str, fields, values):
@@ -474,6 +475,94 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None,
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """torch.linalg.vecdot: sum(conj(x) * y, dim)."""
     return (_cj(x) * y).sum(dim)
+
+
+def _info(A: Tensor, failed: bool) -> Tensor:
+    from ._creation import full
+    return full(tuple(A.shape[:-2]), int(failed), dtype=D.int32, device=A.device)
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False, out=None):
+    """torch.linalg.inv_ex: (inverse, info); info != 0 where A is singular (no error)."""
+    try:
+        return _named("linalg_inv_ex", ("inverse", "info"), (inv(A), _info(A, False)))
+    except LinAlgError:
+        if check_errors:
+            raise
+        return _named("linalg_inv_ex", ("inverse", "info"), (A * float("nan"), _info(A, True)))
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False, out=None):
+    """torch.linalg.solve_ex: (result, info)."""
+    try:
+        return _named("linalg_solve_ex", ("result", "info"), (solve(A, B, left=left),
+                                                              _info(A, False)))
+    except LinAlgError:
+        if check_errors:
+            raise
+        return _named("linalg_solve_ex", ("result", "info"), (B * float("nan"), _info(A, True)))
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False, out=None):
+    """torch.linalg.cholesky_ex: (L, info); info > 0 where A is not positive-definite."""
+    try:
+        return _named("linalg_cholesky_ex", ("L", "info"), (cholesky(A, upper=upper),
+                                                            _info(A, False)))
+    except LinAlgError:
+        if check_errors:
+            raise
+        return _named("linalg_cholesky_ex", ("L", "info"), (A * float("nan"), _info(A, True)))
+
+
+@op("linalg_eig", function=False, method=False, multi=True)
+def _eig(A):
+    _check(A, "linalg.eig")
+    xp = xp_of(A)
+    w, v = xp.linalg.eig(A._array)
+    cdt = A._dtype.to_complex().np
+    return (w.astype(cdt), v.astype(cdt)), _no_backward("linalg_eig")
+
+
+def eig(A: Tensor, *, out=None):
+    """torch.linalg.eig: complex (eigenvalues, eigenvectors) (forward only in Ember)."""
+    return _named("linalg_eig", ("eigenvalues", "eigenvectors"), _eig(A))
+
+
+def eigvals(A: Tensor, *, out=None) -> Tensor:
+    """torch.linalg.eigvals."""
+    return _eig(A)[0]
+
+
+def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None,
+                out=None) -> Tensor:
+    """torch.linalg.matrix_rank: singular values above max(atol, rtol * smax)."""
+    S = svdvals(A.detach())
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    if rtol is None:
+        rtol = 0.0 if atol is not None and atol > 0 else \
+            max(A.shape[-2:]) * float(D.finfo(S._dtype).eps)
+    cutoff = S.amax(-1, keepdim=True) * rtol if S.shape[-1] else S.sum(-1, keepdim=True)
+    if atol is not None:
+        cutoff = cutoff.clamp(min=atol)
+    return (S > cutoff).sum(-1)
+
+
+def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
+    """torch.linalg.lstsq (CPU default driver 'gelsy'): the minimum-norm solution via pinv;
+    residuals and singular_values are empty, as gelsy returns them."""
+    from ._creation import zeros
+    vector = B.ndim == A.ndim - 1
+    Bm = B.unsqueeze(-1) if vector else B
+    X = matmul(pinv(A, rtol=rcond), Bm)
+    empty = zeros(0, dtype=A._dtype.to_real(), device=A.device)
+    return _named("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"),
+                  (X.squeeze(-1) if vector else X, empty, matrix_rank(A), empty))
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """torch.linalg.diagonal: torch.diagonal with matrix-default dims."""
+    return A.diagonal(offset, dim1, dim2)
 
 
 # ---- the torch-level names (torch.det, Tensor.inverse, ...) ---------------------------------

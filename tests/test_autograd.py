@@ -531,6 +531,10 @@ def test_gradcheck_and_gradgradcheck():
         def backward(ctx, g):
             return g * 2
 
+    Exp, _, Mul = _functions(ember)
+    assert ember.autograd.gradcheck(Exp.apply, (a,))
+    assert ember.autograd.gradgradcheck(Mul.apply, (a, a.detach().clone().requires_grad_()))
+
     with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         ember.autograd.gradcheck(WrongExp.apply, (a,))
     assert not ember.autograd.gradcheck(WrongExp.apply, (a,), raise_exception=False)

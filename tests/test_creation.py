@@ -139,6 +139,8 @@ def test_size_forms(name):
     assert e.requires_grad and e.is_leaf and e.dtype is ember.float64
     msg = same_error(lambda lib: getattr(lib, name)(2, -1))
     assert "negative dimension -1" in msg
+    assert tuple(getattr(ember, name)(size=(2, 3)).shape) == (2, 3)
+    same_error(lambda lib: getattr(lib, name)(2.5))
 
 
 def test_full_and_like():
@@ -172,8 +174,9 @@ def test_arange_dtypes_and_errors():
     both(lambda lib: lib.arange(lib.tensor(4)))
     same_error(lambda lib: lib.arange(0, 5, 0))
     same_error(lambda lib: lib.arange(0, 5, 0.5, dtype=lib.int64))
-    both(lambda lib: lib.arange(0.5, 5.7, 1.5, dtype=lib.int64))
-    both(lambda lib: lib.arange(-2.5, 3, 1, dtype=lib.int32))
+    for args in [(0.5, 5.7, 1.5), (-2.5, 3, 1), (0.2, 2.9), (2.5,), (-2.5, 3, 1.7), (5.5, -3, -2)]:
+        for dt in ("int64", "int32"):
+            both(lambda lib, a=args, d=dt: lib.arange(*a, dtype=getattr(lib, d)))
     same_error(lambda lib: lib.arange(5, 0, 1))
 
 

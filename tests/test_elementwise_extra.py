@@ -8,6 +8,9 @@ import torch
 
 import ember
 
+# ember silences NumPy's inf/nan RuntimeWarnings with a filter that pytest resets per test
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
 
 def _both(fn):
     """fn(lib) on torch and ember: (torch result or exception, ember result or exception)."""

@@ -238,3 +238,22 @@ def test_matrix_functions_and_norms():
     for e, t in zip(f(ember), f(torch)):
         assert tuple(e.shape) == tuple(t.shape)
         np.testing.assert_allclose(np.asarray(e), t.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_ex_variants_eig_rank_lstsq():
+    a = np.array([[4.0, 1.0], [2.0, 3.0]])
+    b = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+
+    def f(lib):
+        A = lib.tensor(a)
+        w, v = lib.linalg.eig(A)
+        ls = lib.linalg.lstsq(lib.tensor(b), lib.tensor(np.array([[1.0], [2.0], [2.0]])))
+        return [lib.linalg.inv_ex(A).inverse, lib.linalg.inv_ex(A).info,
+                lib.linalg.cholesky_ex(-lib.eye(2)).info.bool(),
+                lib.linalg.solve_ex(A, lib.ones(2, dtype=lib.float64)).result, w, v,
+                lib.linalg.eigvals(A), lib.linalg.matrix_rank(lib.ones(3, 3)),
+                lib.linalg.matrix_rank(A), ls.solution, ls.residuals, ls.rank,
+                lib.linalg.diagonal(lib.ones(2, 3, 3))]
+    for e, t in zip(f(ember), f(torch)):
+        assert e.dtype.name == str(t.dtype).replace("torch.", "") and e.shape == t.shape
+        np.testing.assert_allclose(np.asarray(e), t.numpy(), rtol=1e-10, atol=1e-12)

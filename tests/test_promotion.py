@@ -9,6 +9,10 @@ import torch
 import ember
 from ember.backend import round_bf16
 
+# ember silences NumPy's inf/nan RuntimeWarnings with a filter that pytest resets per test
+pytestmark = [pytest.mark.filterwarnings("ignore::RuntimeWarning"),
+              pytest.mark.filterwarnings("ignore:ComplexHalf support:UserWarning")]
+
 NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
          "float64", "complex64", "complex128"]
 PAIRS = list(itertools.product(NAMES, NAMES))

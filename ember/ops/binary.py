@@ -93,7 +93,8 @@ def xlogy(input, other):
     return result(out, dt, backward, name)
 
 
-def _same_float(name: str, a: Tensor, b: Tensor, what: str) -> None:
+def _same_float(a: Tensor, b: Tensor, what: str) -> None:
+    # torch: lerp operands share one dtype (a 0-dim weight may differ)
     if isinstance(b, Tensor) and b._dtype is not a._dtype and (b.ndim or what != "weight"):
         raise RuntimeError(f"expected dtype {_c_name(a._dtype)} for `{what}` but got dtype "
                            f"{_c_name(b._dtype)}")
@@ -110,8 +111,8 @@ def _c_name(d: D.dtype) -> str:
 @op(inplace=True)
 def lerp(input, end, weight):
     """torch.lerp: input + weight * (end - input), in torch's two-sided form."""
-    _same_float("lerp", input, end, "end")
-    _same_float("lerp", input, weight, "weight")
+    _same_float(input, end, "end")
+    _same_float(input, weight, "weight")
     dt = input._dtype
     if dt.category < 2:
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"

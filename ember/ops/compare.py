@@ -17,13 +17,15 @@ def _where_zero(cond, g):
     """g with zeros where cond holds (differentiable wrt g; the masking helper of backwards)."""
     xp = xp_of(g)
     z = xp.zeros((), g._array.dtype)
-    return xp.where(cond._array, z, g._array), lambda gy: (None, where_zero(cond, gy))
+    return (xp.where(cond._array, z, g._array), lambda gy: (None, where_zero(cond, gy)),
+            {"name": "WhereBackward0"})
 
 
 where_zero = make_dispatcher(_where_zero, "where_zero", saves=False)
 
 
-def _cmp(ufunc: str, name: str, dunder: str, rdunder: str | None, aliases=()):
+def _cmp(ufunc: str, name: str, dunder: str, aliases=()):
+    """Register a comparison; its dunder returns NotImplemented for non-numbers (`t == None`)."""
     def prim(input, other):
         x, y, _ = bin_arrays(input, other)
         return getattr(xp_of(input, other), ufunc)(x, y)
@@ -37,19 +39,17 @@ def _cmp(ufunc: str, name: str, dunder: str, rdunder: str | None, aliases=()):
         return public_fn(self, other)
     dunder_fn.__name__ = dunder
     setattr(Tensor, dunder, dunder_fn)
-    if rdunder:
-        setattr(Tensor, rdunder, dunder_fn)
     for a in aliases:
         public(a, inplace=True)(public_fn)
     return public_fn
 
 
-eq = _cmp("equal", "eq", "__eq__", None)
-ne = _cmp("not_equal", "ne", "__ne__", None, ("not_equal",))
-lt = _cmp("less", "lt", "__lt__", None, ("less",))
-le = _cmp("less_equal", "le", "__le__", None, ("less_equal",))
-gt = _cmp("greater", "gt", "__gt__", None, ("greater",))
-ge = _cmp("greater_equal", "ge", "__ge__", None, ("greater_equal",))
+eq = _cmp("equal", "eq", "__eq__")
+ne = _cmp("not_equal", "ne", "__ne__", ("not_equal",))
+lt = _cmp("less", "lt", "__lt__", ("less",))
+le = _cmp("less_equal", "le", "__le__", ("less_equal",))
+gt = _cmp("greater", "gt", "__gt__", ("greater",))
+ge = _cmp("greater_equal", "ge", "__ge__", ("greater_equal",))
 
 
 def _need_tensor(fn: str, other) -> None:
@@ -160,7 +160,7 @@ Tensor.__rrshift__ = lambda self, other: bitwise_right_shift(other, self)
 
 
 def _minmax(name: str, ufunc: str, keep_self):
-    """keep_self(input, other) -> the bool mask where input's value is taken (ties split)."""
+    """Register maximum/minimum/fmax/fmin; grads(gy, input, other) -> both input gradients."""
     def prim(input, other):
         _need_tensor(name, other)
         x, y, dt = bin_arrays(input, other)

@@ -165,7 +165,7 @@ def _rmatmul(input, other):
     return out, lambda gy: backward(gy)[::-1], info
 
 
-def _fixed_product(name: str, x_nd: int, y_nd: int):
+def _fixed_product(name: str):
     """mm / bmm / mv: matmul restricted to exact ranks, with torch's per-op errors."""
     def prim(input, other):
         _require_tensor(name, "input", 1, input)
@@ -203,9 +203,9 @@ def _fixed_product(name: str, x_nd: int, y_nd: int):
     return prim
 
 
-mm = op("mm")(_fixed_product("mm", 2, 2))
-bmm = op("bmm")(_fixed_product("bmm", 3, 3))
-mv = op("mv")(_fixed_product("mv", 2, 1))
+mm = op("mm")(_fixed_product("mm"))
+bmm = op("bmm")(_fixed_product("bmm"))
+mv = op("mv")(_fixed_product("mv"))
 
 
 def _vec_checks(input, other, fname: str) -> None:
@@ -269,7 +269,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 register("ger", outer)
 
 
-def _add_scaled(out, inp, beta, alpha, xp, dt):
+def _add_scaled(out, inp, beta, alpha, dt):
     """beta * inp + alpha * out (inp ignored when beta == 0, as torch does: no NaN leaks)."""
     if alpha != 1:
         out = out * alpha
@@ -324,7 +324,7 @@ def _addprod(kind: str):
         if kind == "addbmm":
             prod = prod.sum(axis=0)
         _check_add_shape(input, prod.shape)
-        out = _add_scaled(prod, input, beta, alpha, xp, a._dtype)
+        out = _add_scaled(prod, input, beta, alpha, a._dtype)
         if out.shape != prod.shape:
             out = xp.broadcast_to(out, prod.shape).copy()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..backend import array_module, cast
-from ._registry import op, public
+from ._registry import _scalar_name, op, public
 from ._util import wrap_dim
 from .shape import (
     _clone_contiguous,
@@ -449,7 +449,7 @@ def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None
     if isinstance(repeats, Tensor):
         if repeats._dtype.category != 1:
             raise NotImplementedError('"repeat_interleave_cpu" not implemented for '
-                                      f"'{_scalar(repeats._dtype)}'")
+                                      f"'{_scalar_name(repeats._dtype)}'")
         if repeats.ndim > 1:
             raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
         reps = repeats.tolist()
@@ -473,11 +473,6 @@ def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None
     # always a fresh copy, as torch's (a reshape of the expansion could alias input)
     big = _clone_contiguous(expand(big, shp[:d + 1] + (r,) + shp[d + 1:]))
     return reshape(big, shp[:d] + (shp[d] * r,) + shp[d + 1:])
-
-
-def _scalar(dt) -> str:
-    from ._registry import _scalar_name
-    return _scalar_name(dt)
 
 
 # ---- meshgrid -----------------------------------------------------------------------------------

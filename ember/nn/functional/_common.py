@@ -19,6 +19,18 @@ def const(arr, like: Tensor) -> Tensor:
     return _new(arr, like._dtype)
 
 
+def first_order(name: str) -> None:
+    """Raise in a raw-array backward when a graph of the gradient is requested.
+
+    Such backward closures compute exact first derivatives on arrays; under create_graph their
+    result would silently be a constant, so refuse instead.
+    """
+    from ...autograd.grad_mode import GRAD_ENABLED
+    if GRAD_ENABLED[0]:
+        raise NotImplementedError(f"double backward (create_graph=True) through {name} is not "
+                                  "implemented in Ember yet")
+
+
 def xp_arr(t: Tensor):
     """(array module, raw array) of a Tensor."""
     return array_module(t._array), t._array

@@ -15,7 +15,7 @@ import ember
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import GRAD_ENABLED, no_grad
-from ._common import const, float_check, nnop, xp_arr
+from ._common import const, first_order, float_check, nnop, xp_arr
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu",
            "gelu", "silu", "mish", "sigmoid", "tanh", "hardtanh", "hardtanh_", "hardsigmoid",
@@ -205,6 +205,7 @@ def _glu(input, dim=-1):
     s = _sigmoid_arr(xp, b)
 
     def backward(gy):
+        first_order("glu")
         g = gy._array
         return (const(xp.concatenate([g * s, g * a * s * (1 - s)], axis=d), gy),)
     return (a * s).astype(x.dtype), backward
@@ -220,6 +221,7 @@ def _prelu(input, weight):
     out = xp.where(pos, x, w * x).astype(x.dtype)
 
     def backward(gy):
+        first_order("prelu")
         gx = gy * const(xp.where(pos, 1, w).astype(x.dtype), gy)
         gw = None
         if weight._requires_grad:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from ._common import const, nnop, xp_arr
+from ._common import const, first_order, nnop, xp_arr
 
 __all__ = ["conv1d", "conv2d", "conv3d", "windows", "col2im_add", "tuple_arg"]
 
@@ -91,6 +91,7 @@ def _convolution(input, weight, bias, stride=(1,), padding=(0,), dilation=(1,), 
     out = xp.ascontiguousarray(out, dtype=x.dtype)
 
     def backward(gy):
+        first_order("convolution")
         gyr = gy._array.reshape(n, g, ocg, p)
         gx = gw = gb = None
         if input._requires_grad:

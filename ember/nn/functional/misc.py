@@ -6,7 +6,7 @@ import ember
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _new
-from ._common import const, nnop, xp_arr
+from ._common import const, first_order, nnop, xp_arr
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "pad", "normalize",
@@ -129,6 +129,7 @@ def _embedding(weight, indices, padding_idx=None):
     out = w[idx]
 
     def backward(gy):
+        first_order("embedding")
         g = xp.zeros(w.shape, gy._array.dtype)
         flat_idx = idx.reshape(-1)
         flat_g = gy._array.reshape(-1, w.shape[1])
@@ -221,6 +222,7 @@ def _index_pad(input, pad, mode="reflect"):
     src = xp.pad(xp.arange(x.size).reshape(x.shape), pairs, mode=npmode)
 
     def backward(gy):
+        first_order(f"{mode} pad")
         g = xp.zeros(x.size, gy._array.dtype)
         xp.add.at(g, src.reshape(-1), gy._array.reshape(-1))
         return (const(g.reshape(x.shape), gy),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from ._common import const, nnop, xp_arr
+from ._common import const, first_order, nnop, xp_arr
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
 
@@ -48,6 +48,7 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training=False, 
     out = out.astype(x.dtype)
 
     def backward(gy):
+        first_order("batch_norm")
         g = gy._array
         gw_ = g * w if w is not None else g
         gx = gw = gb = None
@@ -98,6 +99,7 @@ def _layer_norm(input, weight, bias, normalized_shape=(), eps=1e-5):
     out = out.astype(x.dtype)
 
     def backward(gy):
+        first_order("layer_norm")
         g = gy._array
         gx = gw = gb = None
         lead = tuple(range(x.ndim - nd))
@@ -145,6 +147,7 @@ def _group_norm(input, weight, bias, num_groups=1, eps=1e-5):
     out = out.astype(x.dtype)
 
     def backward(gy):
+        first_order("group_norm")
         g = gy._array
         axes = (0,) + tuple(range(2, x.ndim))
         gx = gw = gb = None

@@ -6,7 +6,7 @@ import math
 
 from ... import _dtype as D
 from ..._tensor import Tensor
-from ._common import const, nnop, xp_arr
+from ._common import const, first_order, nnop, xp_arr
 from .conv import col2im_add, tuple_arg, windows
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -77,6 +77,7 @@ def _max_pool(input, kernel_size=(1,), stride=None, padding=(0,), dilation=(1,),
     idx = idx.reshape(lead + osz).astype(xp.int64)
 
     def backward(gy, _gi=None):
+        first_order("max_pool")
         plane = math.prod(x.shape[-nd:])
         g = xp.zeros((x2.shape[0], plane), gy._array.dtype)
         rows = xp.arange(x2.shape[0])[:, None]
@@ -167,6 +168,7 @@ def _avg_pool(input, kernel_size=(1,), stride=None, padding=(0,), ceil_mode=Fals
     out = (total / div).astype(x.dtype).reshape(lead + osz)
 
     def backward(gy):
+        first_order("avg_pool")
         g = (gy._array.reshape(x2.shape[:2] + osz) / div).astype(gy._array.dtype)
         cols = xp.broadcast_to(g.reshape(g.shape + (1,) * nd), g.shape + tuple(k))
         g_pad = xp.zeros(xpad.shape, g.dtype)
@@ -248,6 +250,7 @@ def _adaptive_avg(input, output_size=(1,)):
     out = xp.ascontiguousarray(out, dtype=x.dtype)
 
     def backward(gy):
+        first_order("adaptive_avg_pool")
         g = gy._array
         for i, m in enumerate(mats):
             ax = g.ndim - nd + i
@@ -280,6 +283,7 @@ def _adaptive_max(input, output_size=(1,)):
     idx = idx.reshape(lead + tuple(output_size))
 
     def backward(gy, _gi=None):
+        first_order("adaptive_max_pool")
         n = x2.shape[0]
         g = xp.zeros((n, math.prod(plane)), gy._array.dtype)
         rows = xp.arange(n)[:, None]
