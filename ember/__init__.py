@@ -70,6 +70,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 from .backend import device
 from .ops._registry import REGISTRY as _REGISTRY
 from . import serialization
+from . import utils
 from .serialization import load, save
 from .random import (
     Generator,
@@ -81,6 +82,36 @@ from .random import (
     seed,
     set_rng_state,
 )
+
+from . import accelerator, backends, compat, hub, jit, onnx, version
+from ._misc import (
+    BFloat16Tensor,
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    are_deterministic_algorithms_enabled,
+    compile,
+    get_deterministic_debug_mode,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
+
+# An unknown public name raises NotImplementedError naming the torch API (also an AttributeError,
+# so hasattr probes still answer False); known torch submodules import lazily or as stubs.
+__getattr__ = compat.module_getattr("torch", "ember")
 
 globals().update({k: v for k, v in _REGISTRY.items() if k not in globals() or k in ("max", "min",
                   "abs", "round", "sum", "all", "any", "pow")})

@@ -65,8 +65,11 @@ def _const(arr, dtype, recompute):
 def _lapack(xp, fn, msg: str, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
-    except xp.linalg.LinAlgError:
-        raise LinAlgError(msg) from None
+    except Exception as ex:
+        # numpy.linalg.LinAlgError (CuPy reports failures with the same class name)
+        if type(ex).__name__ == "LinAlgError":
+            raise LinAlgError(msg) from None
+        raise
 
 
 def _mat(g: Tensor) -> Tensor:
@@ -75,7 +78,8 @@ def _mat(g: Tensor) -> Tensor:
 
 
 @op("linalg_inv", function=False, method=False)
-def _inv(A):
+def _inv(A: Tensor) -> Tensor:
+    """The linalg.inv primitive."""
     _check(A, "linalg.inv")
     xp = xp_of(A)
     out = _lapack(xp, xp.linalg.inv, "linalg.inv: The input matrix is singular, the inversion "
@@ -93,7 +97,8 @@ def inv(A: Tensor, *, out=None) -> Tensor:
 
 
 @op("linalg_det", function=False, method=False)
-def _det(A):
+def _det(A: Tensor) -> Tensor:
+    """The linalg.det primitive."""
     _check(A, "linalg.det")
     xp = xp_of(A)
     out = xp.linalg.det(A._array)
@@ -110,7 +115,8 @@ def det(A: Tensor, *, out=None) -> Tensor:
 
 
 @op("linalg_slogdet", function=False, method=False, multi=True)
-def _slogdet(A):
+def _slogdet(A: Tensor):
+    """The linalg.slogdet primitive: (sign, logabsdet)."""
     _check(A, "linalg.slogdet")
     sign, logabs = xp_of(A).linalg.slogdet(A._array)
 
@@ -142,7 +148,8 @@ def _solve_shapes(A: Tensor, B: Tensor) -> bool:
 
 
 @op("linalg_solve", function=False, method=False)
-def _solve(A, B):
+def _solve(A: Tensor, B: Tensor) -> Tensor:
+    """The linalg.solve primitive (left=True)."""
     _check(A, "linalg.solve")
     vector = _solve_shapes(A, B)
     xp = xp_of(A)
@@ -172,7 +179,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
 
 
 @op("linalg_cholesky", function=False, method=False)
-def _cholesky(A, *, upper=False):
+def _cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
+    """The linalg.cholesky primitive."""
     _check(A, "linalg.cholesky")
     xp = xp_of(A)
     L = _lapack(xp, xp.linalg.cholesky, "linalg.cholesky: The factorization could not be "
@@ -203,7 +211,8 @@ def _no_backward(name: str):
 
 
 @op("linalg_qr", function=False, method=False, multi=True)
-def _qr(A, mode="reduced"):
+def _qr(A: Tensor, mode: str = "reduced"):
+    """The linalg.qr primitive: (Q, R)."""
     _check(A, "linalg.qr", square=False)
     if mode not in ("reduced", "r", "complete"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
@@ -222,7 +231,8 @@ def qr(A: Tensor, mode: str = "reduced", *, out=None):
 
 
 @op("linalg_eigh", function=False, method=False, multi=True)
-def _eigh(A, UPLO="L"):
+def _eigh(A: Tensor, UPLO: str = "L"):
+    """The linalg.eigh primitive: (eigenvalues, eigenvectors)."""
     _check(A, "linalg.eigh")
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -260,7 +270,8 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
 
 
 @op("linalg_svd", function=False, method=False, multi=True)
-def _svd(A, full_matrices=True):
+def _svd(A: Tensor, full_matrices: bool = True):
+    """The linalg.svd primitive: (U, S, Vh)."""
     _check(A, "linalg.svd", square=False)
     xp = xp_of(A)
     U, S, Vh = _lapack(xp, xp.linalg.svd, "linalg.svd: The algorithm failed to converge.",
@@ -325,7 +336,8 @@ def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
 
 
 @op("linalg_pinv", function=False, method=False)
-def _pinv(A, *, atol=None, rtol=None, hermitian=False):
+def _pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """The linalg.pinv primitive."""
     if not isinstance(A, Tensor) or A.ndim < 2 or A._dtype.category < 2:
         raise RuntimeError(f"linalg.pinv({_scalar_name(A._dtype)}{{{list(A.shape)}}}): expected "
                            "a tensor with 2 or more dimensions of float, double, cfloat or "
@@ -492,7 +504,8 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out=None):
         return _named("linalg_inv_ex", ("inverse", "info"), (A * float("nan"), _info(A, True)))
 
 
-def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False, out=None):
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False,
+             out=None):
     """torch.linalg.solve_ex: (result, info)."""
     try:
         return _named("linalg_solve_ex", ("result", "info"), (solve(A, B, left=left),
@@ -503,7 +516,8 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
         return _named("linalg_solve_ex", ("result", "info"), (B * float("nan"), _info(A, True)))
 
 
-def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False, out=None):
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False,
+                out=None):
     """torch.linalg.cholesky_ex: (L, info); info > 0 where A is not positive-definite."""
     try:
         return _named("linalg_cholesky_ex", ("L", "info"), (cholesky(A, upper=upper),
@@ -515,7 +529,8 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False, o
 
 
 @op("linalg_eig", function=False, method=False, multi=True)
-def _eig(A):
+def _eig(A: Tensor):
+    """The linalg.eig primitive (forward only)."""
     _check(A, "linalg.eig")
     xp = xp_of(A)
     w, v = xp.linalg.eig(A._array)

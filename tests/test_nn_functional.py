@@ -277,6 +277,11 @@ CONVS = [
      [(2, 3, 11), (5, 3, 3), (5,)]),
     ("conv3d", lambda F, L, x, w: F.conv3d(x, w, stride=(1, 2, 1), padding=1),
      [(1, 2, 4, 5, 3), (2, 2, 2, 3, 2)]),
+    ("conv_transpose2d", lambda F, L, x, w, b: F.conv_transpose2d(
+        x, w, b, stride=(2, 1), padding=1, output_padding=(1, 0), groups=2, dilation=(1, 2)),
+     [(2, 4, 3, 4), (4, 3, 3, 2), (6,)]),
+    ("conv_transpose1d", lambda F, L, x, w: F.conv_transpose1d(x, w, stride=3, padding=2),
+     [(2, 3, 5), (3, 2, 4)]),
 ]
 
 
@@ -399,3 +404,54 @@ def test_gradient_penalty_through_mlp():
         grads.append((np.asarray(a.grad), np.asarray(b.grad)))
     for e, t in zip(grads[1], grads[0]):
         np.testing.assert_allclose(e, t, rtol=1e-8, atol=1e-10)
+
+
+def test_conv_double_backward():
+    """Second derivatives through conv2d / conv_transpose2d (both inputs) equal torch's."""
+    x = rnd(2, 4, 5, 4, dtype="float64", seed=1)
+    w = rnd(6, 2, 3, 2, dtype="float64", seed=2)
+    v = np.random.default_rng(3).standard_normal((2, 6, 3, 4))
+    u = [np.random.default_rng(4).standard_normal(s) for s in (x.shape, w.shape)]
+    res = []
+    for F, L in ((TF, torch), (EF, ember)):
+        xt, wt = L.tensor(x, requires_grad=True), L.tensor(w, requires_grad=True)
+        out = F.conv2d(xt, wt, None, (2, 1), 1, (1, 2), groups=2)
+        gx, gw = L.autograd.grad(out, (xt, wt), L.tensor(v), create_graph=True)
+        s = (gx * L.tensor(u[0])).sum() + (gw * L.tensor(u[1])).sum()
+        s = s + F.conv_transpose2d(out, wt, None, (2, 1), 1, 0, 2, (1, 2)).pow(2).sum()
+        hx, hw = L.autograd.grad(s, (xt, wt))
+        res.append([np.asarray(a.detach()) for a in (gx, gw, hx, hw)])
+    for e, t in zip(res[1], res[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-9, atol=1e-9)
+
+
+DOUBLE_MULTI = [
+    ("max_pool2d", lambda F, L, x, w: F.max_pool2d(x * w.sum(), 2, 1, 1)),
+    ("avg_pool2d", lambda F, L, x, w: F.avg_pool2d(x * w.sum(), 3, 2, 1, True, False)),
+    ("adaptive_avg", lambda F, L, x, w: F.adaptive_avg_pool2d(x * w.sum(), (2, 3))),
+    ("adaptive_max", lambda F, L, x, w: F.adaptive_max_pool2d(x * w.sum(), (3, 2))),
+    ("layer_norm", lambda F, L, x, w: F.layer_norm(x, (5,), w, w * 0.5)),
+    ("group_norm", lambda F, L, x, w: F.group_norm(x.reshape(2, 4, 5), 2, w[:4], w[1:])),
+    ("batch_norm", lambda F, L, x, w: F.batch_norm(x.reshape(4, 5, 2), None, None, w, w * 2,
+                                                  training=True)),
+    ("batch_norm_eval", lambda F, L, x, w: F.batch_norm(
+        x.reshape(4, 5, 2), L.arange(5.0, dtype=L.float64) * 0.1,
+        L.arange(5.0, dtype=L.float64) + 1, w, None)),
+]
+
+
+@pytest.mark.parametrize("name,fn", DOUBLE_MULTI, ids=[d[0] for d in DOUBLE_MULTI])
+def test_double_backward_pool_norm(name, fn):
+    x = rnd(2, 4, 5, dtype="float64", seed=1)
+    w = rnd(5, dtype="float64", seed=2)
+    res = []
+    for F, L in ((TF, torch), (EF, ember)):
+        xt, wt = L.tensor(x, requires_grad=True), L.tensor(w, requires_grad=True)
+        out = fn(F, L, xt, wt)
+        v = L.tensor(np.random.default_rng(3).standard_normal(tuple(out.shape)))
+        gx, gw = L.autograd.grad(out, (xt, wt), v, create_graph=True)
+        s = (gx * gx).sum() + (gw * gw).sum()
+        hx, hw = L.autograd.grad(s, (xt, wt))
+        res.append([np.asarray(a.detach()) for a in (gx, gw, hx, hw)])
+    for e, t in zip(res[1], res[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-8, atol=1e-9)

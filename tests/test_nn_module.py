@@ -66,6 +66,7 @@ def test_layer_reprs():
              ("BCEWithLogitsLoss", ()), ("KLDivLoss", ()), ("Conv1d", (2, 3, 3)),
              ("Conv2d", (1, 2, 3)), ("Conv2d", (1, 2, 3, 1, "same")),
              ("Conv3d", (2, 4, (3, 2, 1), 2, 1, 2, 2, False, "reflect")),
+             ("ConvTranspose2d", (4, 6, 3, 2, 1, 1, 2)), ("ConvTranspose1d", (2, 3, 3)),
              ("MaxPool2d", (2,)), ("MaxPool2d", (2, 2, 0, 1, False, True)), ("MaxPool1d", (3,)),
              ("AvgPool2d", (2,)), ("AvgPool1d", (2,)), ("AdaptiveAvgPool2d", ((5, None),)),
              ("AdaptiveMaxPool2d", (1,)), ("AdaptiveAvgPool1d", (3,)), ("Dropout", ()),
@@ -306,3 +307,27 @@ def test_forward_matches_torch():
             assert ep.grad is None, n
             continue
         np.testing.assert_allclose(np.asarray(ep.grad), tp.grad.numpy(), atol=1e-5, err_msg=n)
+
+
+def test_full_backward_hooks():
+    results = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        m = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(), lib.nn.Linear(4, 2))
+        log = []
+        m[0].register_full_backward_hook(
+            lambda mod, gi, go, log=log: log.append(
+                ([None if g is None else tuple(g.shape) for g in gi],
+                 [tuple(g.shape) for g in go])))
+        h = m[2].register_full_backward_hook(lambda mod, gi, go: (gi[0] * 2,))
+        m[2].register_full_backward_pre_hook(lambda mod, go: (go[0] * 3,))
+        x = lib.ones(2, 3, requires_grad=True)
+        m(x).sum().backward()
+        grads = [np.asarray(x.grad), np.asarray(m[0].weight.grad)]
+        h.remove()
+        with pytest.warns(UserWarning, match="Full backward hook is firing"):
+            m(lib.ones(2, 3)).sum().backward()
+        results.append((log, grads))
+    assert results[0][0] == results[1][0]
+    for e, t in zip(results[1][1], results[0][1]):
+        np.testing.assert_allclose(e, t, rtol=1e-6)

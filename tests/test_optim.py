@@ -72,6 +72,12 @@ CONFIGS = [
                                                    initial_accumulator_value=0.1,
                                                    weight_decay=0.01)),
     ("adam_maximize", lambda L, n: L.optim.Adam(n.parameters(), lr=0.001, maximize=True)),
+    ("adamax", lambda L, n: L.optim.Adamax(n.parameters(), lr=0.02, weight_decay=0.01)),
+    ("nadam", lambda L, n: L.optim.NAdam(n.parameters(), lr=0.01)),
+    ("nadam_decoupled", lambda L, n: L.optim.NAdam(n.parameters(), lr=0.01, weight_decay=0.1,
+                                                   decoupled_weight_decay=True)),
+    ("radam", lambda L, n: L.optim.RAdam(n.parameters(), lr=0.01)),
+    ("radam_wd", lambda L, n: L.optim.RAdam(n.parameters(), lr=0.01, weight_decay=0.1)),
 ]
 
 
@@ -147,6 +153,15 @@ SCHEDS = [
     ("linear", lambda L, o: L.optim.lr_scheduler.LinearLR(o, 0.2, 1.0, 6)),
     ("constant", lambda L, o: L.optim.lr_scheduler.ConstantLR(o, 0.5, 4)),
     ("polynomial", lambda L, o: L.optim.lr_scheduler.PolynomialLR(o, 8, 2.0)),
+    ("warm_restarts", lambda L, o: L.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+        o, T_0=3, T_mult=2, eta_min=0.001)),
+    ("one_cycle", lambda L, o: L.optim.lr_scheduler.OneCycleLR(o, max_lr=0.3, total_steps=25)),
+    ("one_cycle_3", lambda L, o: L.optim.lr_scheduler.OneCycleLR(
+        o, max_lr=0.2, epochs=5, steps_per_epoch=5, anneal_strategy="linear",
+        three_phase=True)),
+    ("sequential", lambda L, o: L.optim.lr_scheduler.SequentialLR(
+        o, [L.optim.lr_scheduler.LinearLR(o, 0.1, total_iters=4),
+            L.optim.lr_scheduler.ExponentialLR(o, 0.8)], milestones=[5])),
 ]
 
 

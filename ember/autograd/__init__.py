@@ -6,7 +6,8 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .graph import Node, run_backward
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "Variable", "Node", "Function", "gradcheck", "gradgradcheck"]
+           "is_grad_enabled", "Variable", "Node", "Function", "gradcheck", "gradgradcheck",
+           "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled", "functional"]
 
 
 def _as_list(x):
@@ -125,6 +126,36 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
         data.requires_grad_(True)
     return data
 
-from . import function  # noqa: E402, F401
+class set_detect_anomaly:
+    """torch.autograd.set_detect_anomaly: accepted; Ember's errors already name the op."""
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        global _ANOMALY
+        self._prev, _ANOMALY = _ANOMALY, bool(mode)
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        global _ANOMALY
+        _ANOMALY = self._prev
+        return False
+
+
+class detect_anomaly(set_detect_anomaly):
+    """torch.autograd.detect_anomaly (context manager)."""
+
+    def __init__(self, check_nan: bool = True):
+        super().__init__(True, check_nan)
+
+
+_ANOMALY = False
+
+
+def is_anomaly_enabled() -> bool:
+    return _ANOMALY
+
+
+from . import function, functional  # noqa: E402, F401
 from .function import Function  # noqa: E402, F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402, F401

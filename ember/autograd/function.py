@@ -148,7 +148,9 @@ def _record(cls, ctx, args, out):
             edges.append(None)
     metas = [(o._array.shape, o._dtype, o.device) if isinstance(o, Tensor) else None
              for o in outs]
-    node = Node(_backward_fn(cls, ctx, args, metas, name), tuple(edges), name, len(outs),
+    # the closure keeps only input shapes, not the inputs (torch keeps what was saved)
+    in_shapes = [tuple(a.shape) if isinstance(a, Tensor) else None for a in args]
+    node = Node(_backward_fn(cls, ctx, in_shapes, metas, name), tuple(edges), name, len(outs),
                 tuple(saved))
     node.ctx = ctx
     ctx._node = weakref.ref(node)
@@ -180,9 +182,9 @@ def _expandable(shape, target) -> bool:
     return True
 
 
-def _backward_fn(cls, ctx, args, metas, name):
+def _backward_fn(cls, ctx, in_shapes, metas, name):
     from .._tensor import Tensor
-    n = len(args)
+    n = len(in_shapes)
 
     def fn(*grads):
         if ctx.materialize_grads:
@@ -198,20 +200,20 @@ def _backward_fn(cls, ctx, args, metas, name):
             else:
                 raise RuntimeError(f"function {name} returned an incorrect number of gradients "
                                    f"(expected {n}, got {len(res)})")
-        for i, (r, a) in enumerate(zip(res, args)):
+        for i, (r, shape) in enumerate(zip(res, in_shapes)):
             if r is None:
                 continue
-            if not isinstance(a, Tensor):
+            if shape is None:
                 raise RuntimeError(f"function {name} returned a gradient different than None at "
                                    f"position {i + 1}, but the corresponding forward input was "
                                    "not a Variable")
             if not isinstance(r, Tensor):
                 raise TypeError(f"function {name} returned a gradient of type "
                                 f"{type(r).__name__} at position {i + 1}; expected a Tensor")
-            if r.shape != a.shape and not _expandable(tuple(a.shape), tuple(r.shape)):
+            if r.shape != shape and not _expandable(shape, tuple(r.shape)):
                 raise RuntimeError(f"Function {name} returned an invalid gradient at index {i} - "
                                    f"got {list(r.shape)} but expected shape compatible with "
-                                   f"{list(a.shape)}")
+                                   f"{list(shape)}")
         return res
     return fn
 

@@ -263,14 +263,18 @@ def _run_node(node, grads, create_graph, capture, run=True):
     if node.saved:
         for t, v in node.saved:
             if t._vc[0] != v:
-                src = "" if t.grad_fn is None else \
-                    f", which is output {t._out_idx} of {t.grad_fn._name},"
+                src = ""
+                if t.grad_fn is not None:      # torch names the op: ExpBackward0 -> Exp
+                    op_name = t.grad_fn._name
+                    op_name = op_name[:-9] if op_name.endswith("Backward0") else \
+                        op_name.replace("Backward", "")
+                    src = f", which is output {t._out_idx} of {op_name},"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
                     f"an inplace operation: [{t._type_str()} {list(t.shape)}]{src} is at version "
                     f"{t._vc[0]}; expected version {v} instead. Hint: enable anomaly detection "
                     "to find the operation that failed to compute its gradient, with "
-                    "torch.autograd.set_detect_anomaly(True).")
+                    "torch.autograd.set_detect_anomaly(True, check_nan=False).")
     in_grads = fn(grads[0]) if node.n_outputs == 1 else fn(*grads)
     if node.hooks:
         for h in node.hooks:

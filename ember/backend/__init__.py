@@ -72,5 +72,7 @@ def to_device(x, dev: device):
             return x
         from . import _cuda
         return _cuda.to_host(x)
+    if dev.type != "cuda":
+        raise RuntimeError(f"ember has no '{dev.type}' device: only cpu and cuda are supported")
     from . import _cuda
     return _cuda.to_cuda(x, dev)

@@ -4,7 +4,36 @@ from __future__ import annotations
 
 import builtins
 
-_TYPES = ("cpu", "cuda", "meta", "mps", "xpu")
+# torch's DeviceType names, in the order its error message lists them
+_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+          "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+_TYPE_SET = frozenset(_TYPES)
+_INT32_MAX = 2**31 - 1
+
+
+def _parse(s: str) -> tuple[str, int | None]:
+    """'cuda:1' -> ('cuda', 1) with torch's error texts (c10::Device's string constructor)."""
+    if not s:
+        raise RuntimeError("Device string must not be empty")
+    name, sep, idx = s.partition(":")
+    if not name or not all(c.isascii() and (c.isalpha() or c == "_") for c in name) or (
+            sep and not (idx.isascii() and idx.isdigit()
+                         and (len(idx) == 1 or idx[0] != "0"))):
+        raise RuntimeError(f"Invalid device string: '{s}'")
+    if name not in _TYPE_SET:
+        raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of device "
+                           f"string: {s}")
+    if not sep:
+        return name, None
+    if int(idx) > _INT32_MAX:
+        raise RuntimeError(f"Could not parse device index '{idx}' in device string '{s}'")
+    return name, int(idx)
+
+
+def _check_int(v, what: str, pos: int) -> None:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise TypeError(f"device(): argument '{what}' (position {pos}) must be int, not "
+                        f"{builtins.type(v).__name__}")
 
 
 class device:
@@ -15,41 +44,37 @@ class device:
     def __init__(self, type, index: int | None = None):
         if isinstance(type, device):
             if index is not None:
-                raise TypeError("device(): argument 'type' must be str, not device")
+                raise TypeError("device(): argument 'type' (position 1) must be str, not "
+                                f"{device.__module__.split('.')[0]}.device")
             self.type, self.index = type.type, type.index
             return
         if isinstance(type, int) and not isinstance(type, bool):
+            # torch maps a bare index to the current accelerator; ember's only one is CUDA
             if type < 0:
-                raise RuntimeError(f"Device index must not be negative, got {type}")
+                raise RuntimeError("Device index must not be negative")
             self.type, self.index = "cuda", type
             return
         if not isinstance(type, str):
             raise TypeError("device() received an invalid combination of arguments - got "
-                            f"({builtins.type(type).__name__})")
-        name, sep, idx = type.partition(":")
-        if name not in _TYPES:
-            raise RuntimeError(
-                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
-                f"fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type "
-                f"at start of device string: {type}")
-        if sep:
-            if index is not None:
+                            f"({builtins.type(type).__name__}), but expected one of:\n"
+                            " * (torch.device device)\n * (str type, int index = -1)\n"
+                            " * (int index)")
+        name, idx = _parse(type)
+        if index is not None:
+            _check_int(index, "index", 2)
+            if idx is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was "
                                    f"passed explicitly: {type}")
-            if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
-                raise RuntimeError(f"Invalid device string: '{type}'")
-            index = int(idx)
-        if index is not None:
             if index < 0:
-                raise RuntimeError(f"Device index must not be negative, got {index}")
-            if name == "cpu" and index != 0:
-                raise RuntimeError(f"CPU device index must be -1 or zero, got {index}")
-        self.type, self.index = name, index
+                raise RuntimeError("Device index must not be negative")
+            idx = index
+        self.type, self.index = name, idx
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and self.type == other.type and self.index == other.index
+        # torch compares devices only with devices: device('cuda') == 'cuda' is False
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))

@@ -220,7 +220,8 @@ OVERLAP_MSG = ("unsupported operation: more than one element of the written-to t
 def _scalar_name(d) -> str:
     return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
             "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}[d.name]
+            "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+            "complex32": "ComplexHalf"}[d.name]
 
 
 def register(name: str, public, *, method: bool | str = True, function: bool = True,

@@ -11,8 +11,10 @@ from .elementwise import (
     bin_arrays,
     float_dtype,
     is_tensor_grad,
+    need_tensor,
     not_implemented,
     out_tensor,
+    real_only,
     result,
     scalar_as,
 )
@@ -23,7 +25,9 @@ from .elementwise import (
 @op(inplace=True)
 def atan2(input, other):
     """torch.atan2."""
+    need_tensor("atan2", other)
     x, y, dt = bin_arrays(input, other, float_dtype(input, other))
+    real_only(dt, "atan2_cpu")
     out = xp_of(input, other).arctan2(x, y)
 
     def backward(gy):
@@ -41,7 +45,9 @@ def arctan2(input: Tensor, other) -> Tensor:
 @op(inplace=True)
 def hypot(input, other):
     """torch.hypot."""
+    need_tensor("hypot", other)
     x, y, dt = bin_arrays(input, other)
+    real_only(dt, "hypot_cpu")
     if dt.category < 2:
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_scalar_name(dt)}'")
     out = xp_of(input, other).hypot(x, y)
@@ -57,6 +63,7 @@ def hypot(input, other):
 def copysign(input, other):
     """torch.copysign (integer inputs give the default float dtype)."""
     x, y, dt = bin_arrays(input, other, float_dtype(input, other))
+    real_only(dt, "copysign_cpu")
     out = xp_of(input, other).copysign(x, y)
 
     def backward(gy):
@@ -72,6 +79,7 @@ def copysign(input, other):
 def xlogy(input, other):
     """torch.xlogy: input * log(other), 0 where input == 0 (unless other is nan)."""
     x, y, dt = bin_arrays(input, other, float_dtype(input, other))
+    real_only(dt, "xlogy_cpu")
     xp = xp_of(input, other)
     out = xp.where(x == 0, xp.zeros((), dt.np), x * xp.log(y))
     out = xp.where(xp.isnan(y), y, out)
@@ -171,6 +179,9 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 @op(inplace=True)
 def heaviside(input, values):
     """torch.heaviside (not differentiable in torch: backward raises)."""
+    need_tensor("heaviside", values, "values")
+    if input._dtype.is_complex or values._dtype.is_complex:
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if input._dtype is not values._dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     x, y, dt = bin_arrays(input, values)

@@ -10,7 +10,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ._registry import _scalar_name, make_dispatcher, op, public
 from ._util import xp_of
-from .elementwise import bin_arrays, is_tensor_grad, result, scalar_as
+from .elementwise import bin_arrays, is_tensor_grad, real_only, result, scalar_as
 
 
 def _where_zero(cond, g):
@@ -26,8 +26,12 @@ where_zero = make_dispatcher(_where_zero, "where_zero", saves=False)
 
 def _cmp(ufunc: str, name: str, dunder: str, aliases=()):
     """Register a comparison; its dunder returns NotImplemented for non-numbers (`t == None`)."""
+    ordered = name not in ("eq", "ne")
+
     def prim(input, other):
-        x, y, _ = bin_arrays(input, other)
+        x, y, dt = bin_arrays(input, other)
+        if ordered:
+            real_only(dt, f"{name}_cpu")
         return getattr(xp_of(input, other), ufunc)(x, y)
     prim.__name__ = name
     prim.__doc__ = f"torch.{name} (a bool tensor)."
@@ -127,6 +131,9 @@ Tensor.__invert__ = _invert
 def _shift(input, other, left: bool):
     x, y, dt = bin_arrays(input, other)
     _int_only(dt, "lshift_cpu" if left else "rshift_cpu")
+    if dt is D.bool:
+        raise NotImplementedError(f"\"{'lshift_cpu' if left else 'rshift_cpu'}\" not "
+                                  "implemented for 'Bool'")
     xp = xp_of(input, other)
     bits = x.dtype.itemsize * 8
     # NOTE: torch defines out-of-range shifts: 0 for <<, the sign fill for >>
@@ -164,6 +171,8 @@ def _minmax(name: str, ufunc: str, keep_self):
     def prim(input, other):
         _need_tensor(name, other)
         x, y, dt = bin_arrays(input, other)
+        if dt.is_complex:
+            raise RuntimeError(f"{name} not implemented for complex tensors.")
         out = getattr(xp_of(input, other), ufunc)(x, y)
 
         def backward(gy):
@@ -202,8 +211,14 @@ fmin = _minmax("fmin", "fmin", lambda gy, a, b: _fminmax_grads(gy, a, b, le))
 # ---- clamp --------------------------------------------------------------------------------------
 
 
+_NUM = (int, float, type(None))
+
+
 def _clamp(input, min, max, *, kind="clamp"):
-    dt = D.result_type(*[a for a in (input, min, max) if a is not None])
+    if input._dtype.category == 2 and type(min) in _NUM and type(max) in _NUM:
+        dt = input._dtype            # fast path: number bounds never change a float dtype
+    else:
+        dt = D.result_type(*[a for a in (input, min, max) if a is not None])
     if dt.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
     xp = xp_of(input)
@@ -282,6 +297,7 @@ def clamp_max(input: Tensor, max) -> Tensor:
 @op()
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """torch.isclose: |input - other| <= atol + rtol * |other| (elementwise, bool)."""
+    _need_tensor("isclose", other)
     if input._dtype is not other._dtype:
         raise RuntimeError(f"{_scalar_name(input._dtype)} did not match "
                            f"{_scalar_name(other._dtype)}")

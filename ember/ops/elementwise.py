@@ -21,6 +21,7 @@ from ._util import check_same_device, xp_of
 _BF16 = D.bfloat16
 _F16 = D.float16
 _F32 = _np.dtype(_np.float32)
+_ndarray = _np.ndarray
 NI = "torch::autograd::NotImplemented"     # torch's grad_fn name for non-differentiable ops
 
 
@@ -60,6 +61,10 @@ def bin_arrays(a, b, dt: D.dtype | None = None):
                                       or tb is int and a._dtype.category >= 1):
             dt = a._dtype           # fast path: a Python number never widens a float/int tensor
         else:
+            if type(a) is _ndarray or type(b) is _ndarray:
+                # torch treats a NumPy array operand (t * arr) as a tensor
+                return bin_arrays(_new(a) if type(a) is _ndarray else a,
+                                  _new(b) if type(b) is _ndarray else b)
             dt = D.result_type(a, b)
     npd = _F32 if dt is _F16 else dt.np
     if isinstance(a, Tensor):
@@ -131,6 +136,19 @@ def _not_bool(dt: D.dtype, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
+def real_only(dt: D.dtype, kernel: str) -> None:
+    """torch's error for kernels without complex support."""
+    if dt.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_name(dt)}'")
+
+
+def need_tensor(fn: str, value, arg: str = "other") -> None:
+    """torch's TypeError for a Python number where only a Tensor is accepted."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fn}(): argument '{arg}' (position 2) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
 def _check_alpha(alpha, dt: D.dtype) -> None:
     if alpha != 1 and dt.category < 2 and isinstance(alpha, float):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
@@ -154,17 +172,25 @@ def add(input, other, *, alpha=1):
     return result(out, dt, backward, "AddBackward0")
 
 
-def _bool_sub(dt: D.dtype) -> None:
-    if dt is D.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+def _is_bool(x) -> bool:
+    return x._dtype is D.bool if isinstance(x, Tensor) else type(x) is bool
+
+
+def _bool_sub(a, b) -> None:
+    if _is_bool(a) or _is_bool(b):
+        if _is_bool(a) and _is_bool(b):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 @op(dunder=("__sub__",), inplace=True, idunder=("__isub__",), saves=False)
 def sub(input, other, *, alpha=1):
     """torch.sub: input - alpha * other."""
+    _bool_sub(input, other)
     x, y, dt = bin_arrays(input, other)
-    _bool_sub(dt)
     if alpha != 1:
         _check_alpha(alpha, dt)
         y = y * scalar_as(alpha, y.dtype)
@@ -178,8 +204,8 @@ def sub(input, other, *, alpha=1):
 @op(dunder=("__rsub__",), method=False, saves=False)
 def rsub(input, other, *, alpha=1):
     """torch.rsub: other - alpha * input."""
+    _bool_sub(input, other)
     x, y, dt = bin_arrays(input, other)
-    _bool_sub(dt)
     if alpha != 1:
         _check_alpha(alpha, dt)
         x = x * scalar_as(alpha, x.dtype)
@@ -220,6 +246,7 @@ def _divide(input, other, rounding_mode):
                          f"found '{rounding_mode}'")
     x, y, dt = bin_arrays(input, other)
     xp = xp_of(input, other)
+    real_only(dt, "div_floor_cpu" if rounding_mode == "floor" else "div_trunc_cpu")
     if dt.category < 2:
         _not_bool(dt, "div_floor_cpu" if rounding_mode == "floor" else "div_trunc_cpu")
         _check_int_zero(y, dt)
@@ -277,6 +304,7 @@ def remainder(input, other):
     x, y, dt = bin_arrays(input, other)
     xp = xp_of(input, other)
     _not_bool(dt, "remainder_cpu")
+    real_only(dt, "remainder_cpu")
     if dt.category < 2:
         _check_int_zero(y, dt)
         out = xp.remainder(x, y)
@@ -309,6 +337,7 @@ def fmod(input, other):
                         f"{type(input).__name__}")
     x, y, dt = bin_arrays(input, other)
     _not_bool(dt, "fmod_cpu")
+    real_only(dt, "fmod_cpu")
     _check_int_zero(y, dt)
     out = xp_of(input, other).fmod(x, y)
 
@@ -356,6 +385,9 @@ def _int_pow(xp, x, y):
 def _pow_forward(input, exponent, dt=None):
     x, y, dt = bin_arrays(input, exponent, dt)
     if dt is D.bool:
+        if type(exponent) is bool:          # torch allows a bool tensor ** True/False
+            xp = xp_of(input)
+            return (input._array.copy() if exponent else xp.ones_like(input._array)), dt
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     xp = xp_of(input, exponent)
     if dt.category < 2:
@@ -539,6 +571,11 @@ def _record_inplace(self: Tensor, inputs, name: str, backward) -> None:
         return
     if any(is_tensor_grad(a) for a in inputs):
         _record(self, backward, inputs, name)
+        if getattr(self, "_view_of", None) is not None or \
+                getattr(self, "_view_fn", None) is not None:
+            # the view's bases take the new history too
+            from .shape import rebase_views
+            rebase_views(self)
 
 
 Tensor.__rdiv__ = Tensor.__rtruediv__        # torch keeps the Python 2 names

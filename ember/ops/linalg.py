@@ -145,7 +145,8 @@ def _matmul_backward(input: Tensor, other: Tensor):
 
 
 @op(dunder=("__matmul__",))
-def matmul(input, other):
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """torch.matmul: 1-D/2-D/batched products with batch broadcasting."""
     _require_tensor("matmul", "input", 1, input)
     _require_tensor("matmul", "other", 2, other)
     x, y = input._array, other._array
@@ -158,7 +159,7 @@ def matmul(input, other):
 
 
 @op(method="__rmatmul__", function=False)
-def _rmatmul(input, other):
+def _rmatmul(input: Tensor, other: Tensor) -> Tensor:
     """other @ input for Tensor.__rmatmul__ (gradients reordered to (input, other))."""
     _require_tensor("matmul", "input", 1, other)
     out, backward, info = matmul.primitive(other, input)
@@ -167,7 +168,7 @@ def _rmatmul(input, other):
 
 def _fixed_product(name: str):
     """mm / bmm / mv: matmul restricted to exact ranks, with torch's per-op errors."""
-    def prim(input, other):
+    def prim(input: Tensor, other: Tensor) -> Tensor:
         _require_tensor(name, "input", 1, input)
         _require_tensor(name, "mat2" if name != "mv" else "vec", 2, other)
         x, y = input._array, other._array
@@ -224,14 +225,14 @@ def _vec_checks(input, other, fname: str) -> None:
 
 
 @op()
-def dot(input, tensor):
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """torch.dot (1-D inner product, no conjugation)."""
     _vec_checks(input, tensor, "dot")
     return xp_of(input).matmul(input._array, tensor._array), _matmul_backward(input, tensor)
 
 
 @op()
-def vdot(input, other):
+def vdot(input: Tensor, other: Tensor) -> Tensor:
     """torch.vdot: conj(input) . other."""
     _vec_checks(input, other, "vdot")
     xp = xp_of(input)
@@ -302,7 +303,7 @@ def _addprod(kind: str):
     names = {"addmm": ("mat1", "mat2"), "addmv": ("mat", "vec"),
              "baddbmm": ("batch1", "batch2"), "addbmm": ("batch1", "batch2")}[kind]
 
-    def prim(input, a, b, *, beta=1, alpha=1):
+    def prim(input: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
         for pos, (nm, t) in enumerate(((names[0], a), (names[1], b)), start=2):
             _require_tensor(kind, nm, pos, t)
             if t.ndim != ranks[pos - 2]:
@@ -361,6 +362,7 @@ addbmm = op("addbmm", inplace=True)(_addprod("addbmm"))
 
 # ---- einsum ----------------------------------------------------------------------------------
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_EINSUM_CACHE: dict = {}     # (equation, shapes) -> parsed subscripts
 
 
 def _parse_einsum(equation: str, shapes):
@@ -457,17 +459,26 @@ def _einsum_grad(i: int, subs, out_sub: str, gy: Tensor, operands) -> Tensor:
 
 
 @op(method=False)
-def _einsum(equation, *operands):
+def _einsum(equation: str, *operands: Tensor) -> Tensor:
+    """The einsum primitive (explicit equation; `einsum` parses the public forms)."""
     x0 = operands[0]
     for o in operands[1:]:
         if o._dtype is not x0._dtype:
             raise RuntimeError(f"expected scalar type {_scalar_name(x0._dtype)} but found "
                                f"{_scalar_name(o._dtype)}")
-    subs, out_sub = _parse_einsum(equation, [o.shape for o in operands])
+    key = (equation, tuple(o._array.shape for o in operands))
+    parsed = _EINSUM_CACHE.get(key)
+    if parsed is None:
+        if len(_EINSUM_CACHE) > 512:
+            _EINSUM_CACHE.clear()
+        parsed = _EINSUM_CACHE[key] = _parse_einsum(equation, key[1])
+    subs, out_sub = parsed
     xp = xp_of(x0)
     eq = ",".join(subs) + "->" + out_sub
     arrs = [o._array for o in operands]
-    out = xp.einsum(eq, *arrs, optimize=len(arrs) > 2 or (len(arrs) == 2 and "greedy"))
+    # contraction-path search (and BLAS) pays off for 3+ operands or large ones only
+    big = len(arrs) > 2 or (len(arrs) == 2 and arrs[0].size * arrs[1].size > 1 << 16)
+    out = xp.einsum(eq, *arrs, optimize="greedy" if big else False)
     if out.dtype != x0._dtype.np:
         out = out.astype(x0._dtype.np)
 
@@ -549,7 +560,7 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
 
 
 @op("linalg_cross", function=False, method=False)
-def linalg_cross(input, other, *, dim=-1):
+def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     """torch.linalg.cross (broadcasting; the size along dim must be 3)."""
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")

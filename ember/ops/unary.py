@@ -10,7 +10,7 @@ import numpy as _np
 from .. import _dtype as D
 from .._tensor import Tensor, _new
 from . import _special
-from ._registry import _scalar_name, op, public
+from ._registry import _scalar_name, op, public, register
 from ._util import xp_of
 from .compare import logical_and, logical_not, logical_or, where_zero
 from .elementwise import out_tensor, pow, result
@@ -32,10 +32,12 @@ def _float_in(input: Tensor):
     return x, dt
 
 
-def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=()):
+def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=(), real=None):
     """Register a float-valued unary op: fwd(xp, x) -> array; grad(gy, input, res) -> grad,
-    where res() gives the op's result as a Tensor."""
+    where res() gives the op's result as a Tensor; real(dt) raises torch's complex error."""
     def prim(input):
+        if real is not None and input._dtype.is_complex:
+            real(input._dtype)
         x, dt = _float_in(input)
         out = fwd(xp_of(input), x)
 
@@ -48,6 +50,18 @@ def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=()):
     for a in aliases:
         public(a, inplace=True)(public_fn)
     return public_fn
+
+
+def _no_kernel(kernel: str):
+    def check(dt):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_name(dt)}'")
+    return check
+
+
+def _complex_runtime(name: str):
+    def check(dt):
+        raise RuntimeError(f"{name} is not supported for complex tensors.")
+    return check
 
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -84,16 +98,20 @@ atanh = _float_op("atanh", lambda xp, x: xp.arctanh(x), lambda gy, x, r: gy / (1
 sigmoid = _float_op("sigmoid", lambda xp, x: _sigmoid(xp, x),
                     lambda gy, x, r: gy * ((1 - r()) * r()))
 deg2rad = _float_op("deg2rad", lambda xp, x: x * x.dtype.type(math.pi / 180),
-                    lambda gy, x, r: gy * (math.pi / 180), "Deg2RadBackward0")
+                    lambda gy, x, r: gy * (math.pi / 180), "Deg2RadBackward0",
+                    real=_complex_runtime("deg2rad"))
 rad2deg = _float_op("rad2deg", lambda xp, x: x * x.dtype.type(180 / math.pi),
-                    lambda gy, x, r: gy * (180 / math.pi), "Rad2DegBackward0")
+                    lambda gy, x, r: gy * (180 / math.pi), "Rad2DegBackward0",
+                    real=_complex_runtime("rad2deg"))
 reciprocal = _float_op("reciprocal", lambda xp, x: 1 / x, lambda gy, x, r: -gy * (r() * r()))
 erf = _float_op("erf", lambda xp, x: _in_f64(_special.erf, xp, x),
-                lambda gy, x, r: gy * (_ERF_C * (-x * x).exp()))
+                lambda gy, x, r: gy * (_ERF_C * (-x * x).exp()), real=_no_kernel("erf_vml_cpu"))
 erfc = _float_op("erfc", lambda xp, x: _in_f64(_special.erfc, xp, x),
-                 lambda gy, x, r: gy * (-_ERF_C * (-x * x).exp()))
+                 lambda gy, x, r: gy * (-_ERF_C * (-x * x).exp()),
+                 real=_no_kernel("erfc_vml_cpu"))
 erfinv = _float_op("erfinv", lambda xp, x: _in_f64(_special.erfinv, xp, x),
-                   lambda gy, x, r: gy * (0.5 * math.sqrt(math.pi) * (r() ** 2).exp()))
+                   lambda gy, x, r: gy * (0.5 * math.sqrt(math.pi) * (r() ** 2).exp()),
+                   real=_no_kernel("erfinv_vml_cpu"))
 
 
 def _sigmoid(xp, x):
@@ -108,6 +126,8 @@ def _in_f64(f, xp, x):
 @op(inplace=True)
 def logit(input, eps=None):
     """torch.logit: log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given."""
+    if input._dtype.is_complex:
+        _no_kernel("logit_cpu")(input._dtype)
     x, dt = _float_in(input)
     xp = xp_of(input)
     if eps is not None:
@@ -138,6 +158,19 @@ def abs(input):
     _no_bool(input, "abs_cpu")
     return result(xp_of(input).abs(input._array), input._dtype.to_real(),
                   lambda gy: (gy * input.sgn(),))
+
+
+_abs_inplace = Tensor.abs_
+
+
+def abs_(self: Tensor) -> Tensor:
+    """Tensor.abs_ (the complex case has no in-place form in torch)."""
+    if self._dtype.is_complex:
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+    return _abs_inplace(self)
+
+
+register("abs_", abs_, function=False)
 
 
 @public(inplace=True)
@@ -180,7 +213,9 @@ def sgn(input):
 
 def _rounding(name: str, ufunc: str):
     def prim(input):
-        _no_bool(input, f"{ufunc}_vml_cpu" if name != "round" else "round_cpu")
+        _no_bool(input, f"{ufunc}_vml_cpu")
+        if input._dtype.is_complex:
+            raise NotImplementedError(f"{name} is not supported for complex inputs")
         x = input._array
         out = x.copy() if input._dtype.category < 2 else getattr(xp_of(input), ufunc)(x)
         return result(out, input._dtype, lambda gy: (gy * 0,))
@@ -204,6 +239,8 @@ def fix(input: Tensor) -> Tensor:
 def round(input, *, decimals=0):
     """torch.round: half to even; decimals scales by 10**decimals first, as torch does."""
     _no_bool(input, "round_cpu")
+    if input._dtype.is_complex:
+        _no_kernel("round_vml_cpu")(input._dtype)
     x = input._array
     xp = xp_of(input)
     dt = input._dtype
@@ -221,9 +258,8 @@ def round(input, *, decimals=0):
 @op(inplace=True)
 def frac(input):
     """torch.frac: input - trunc(input)."""
-    if input._dtype.category < 2:
-        raise NotImplementedError(f"\"frac_cpu\" not implemented for "
-                                  f"'{_scalar_name(input._dtype)}'")
+    if input._dtype.category < 2 or input._dtype.is_complex:
+        _no_kernel("frac_cpu")(input._dtype)
     x = input._array
     return result(x - xp_of(input).trunc(x), input._dtype, lambda gy: (gy,))
 
@@ -233,6 +269,8 @@ def relu(input):
     """torch.relu (gradient 0 at 0)."""
     if input._dtype is D.bool:
         raise RuntimeError("Boolean inputs not supported for relu")
+    if input._dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     x = input._array
     out = xp_of(input).maximum(x, x.dtype.type(0))
 
@@ -303,5 +341,10 @@ isfinite = _predicate("isfinite",
                       lambda fl, xp, x: xp.isfinite(x) if fl else xp.ones(x.shape, bool))
 isreal = _predicate("isreal", lambda fl, xp, x: (x.imag == 0) if x.dtype.kind == "c"
                     else xp.ones(x.shape, bool))
-signbit = _predicate("signbit", lambda fl, xp, x: xp.signbit(x) if x.dtype.kind != "b"
-                     else xp.zeros(x.shape, bool))
+signbit = _predicate("signbit", lambda fl, xp, x: _signbit(xp, x))
+
+
+def _signbit(xp, x):
+    if x.dtype.kind == "c":
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
+    return xp.signbit(x) if x.dtype.kind != "b" else xp.zeros(x.shape, bool)

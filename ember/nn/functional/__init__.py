@@ -2,7 +2,14 @@
 
 from .activation import *  # noqa: F401, F403
 from .activation import __all__ as _a
-from .conv import conv1d, conv2d, conv3d  # noqa: F401
+from .conv import (  # noqa: F401
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
 from .loss import *  # noqa: F401, F403
 from .loss import __all__ as _l
 from .misc import *  # noqa: F401, F403
@@ -12,4 +19,5 @@ from .normalization import __all__ as _n
 from .pooling import *  # noqa: F401, F403
 from .pooling import __all__ as _p
 
-__all__ = [*_a, *_l, *_m, *_n, *_p, "conv1d", "conv2d", "conv3d"]
+__all__ = [*_a, *_l, *_m, *_n, *_p, "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+           "conv_transpose2d", "conv_transpose3d"]

@@ -2,7 +2,6 @@
 
 Backward: the weight gradient is one batched matmul against the same columns; the input
 gradient is a matmul back to columns followed by col2im, a loop over the kernel offsets only.
-Gradients are computed on raw arrays (first derivatives; no double backward through conv).
 """
 
 from __future__ import annotations
@@ -10,9 +9,11 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from ._common import const, first_order, nnop, xp_arr
+from ...autograd.grad_mode import GRAD_ENABLED
+from ._common import const, nnop, xp_arr
 
-__all__ = ["conv1d", "conv2d", "conv3d", "windows", "col2im_add", "tuple_arg"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "windows", "col2im_add", "tuple_arg"]
 
 
 def tuple_arg(v, n: int, name: str = "") -> tuple:
@@ -62,56 +63,138 @@ def _out_size(size, k, s, p, d) -> int:
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-@nnop()
-def _convolution(input, weight, bias, stride=(1,), padding=(0,), dilation=(1,), groups=1):
-    xp, x = xp_arr(input)
-    w = weight._array
+def _im2col(xp, x, k, stride, padding, dilation, groups):
+    """(cols (N, G, P, Cg*K), padded shape, output spatial size) of an (N, C, *S) array."""
     nd = x.ndim - 2
     n, c = x.shape[:2]
-    oc = w.shape[0]
-    k = w.shape[2:]
-    g = groups
-    cg, ocg = c // g, oc // g
+    cg = c // groups
     pads = [(0, 0), (0, 0)] + [(p, p) for p in padding]
     xpad = xp.pad(x, pads) if any(padding) else x
     osz = tuple(_out_size(x.shape[2 + i], k[i], stride[i], padding[i], dilation[i])
                 for i in range(nd))
-    p = math.prod(osz)
-    kk = cg * math.prod(k)
     win = windows(xp, xpad, k, stride, dilation, osz)            # (N, C, *O, *K)
-    # (N, G, Cg, *O, *K) -> (N, G, *O, Cg, *K) -> (N, G, P, Cg*K): the im2col copy
-    win = win.reshape((n, g, cg) + osz + tuple(k))
+    # (N, G, Cg, *O, *K) -> (N, G, *O, Cg, *K) -> (N, G, P, Cg*K): the one im2col copy
+    win = win.reshape((n, groups, cg) + osz + tuple(k))
     perm = (0, 1) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
-    cols = xp.ascontiguousarray(win.transpose(perm)).reshape(n, g, p, kk)
-    wm = w.reshape(g, ocg, kk)
+    cols = xp.ascontiguousarray(win.transpose(perm)).reshape(
+        n, groups, math.prod(osz), cg * math.prod(k))
+    return cols, xpad.shape, osz
+
+
+def _conv_arr(xp, x, w, stride, padding, dilation, groups):
+    """conv(x, w) on raw arrays; also returns the columns for the weight gradient."""
+    n, oc, nd = x.shape[0], w.shape[0], x.ndim - 2
+    cols, _, osz = _im2col(xp, x, w.shape[2:], stride, padding, dilation, groups)
+    wm = w.reshape(groups, oc // groups, -1)
     out = xp.matmul(cols, wm.transpose(0, 2, 1))                  # (N, G, P, OCg)
     out = out.transpose(0, 1, 3, 2).reshape((n, oc) + osz)
+    return xp.ascontiguousarray(out, dtype=x.dtype), cols, nd
+
+
+def _gx_arr(xp, gy, w, in_shape, stride, padding, dilation, groups):
+    """The input gradient J_x^T gy (a transposed convolution) on raw arrays."""
+    nd = len(in_shape) - 2
+    n, c = in_shape[:2]
+    k = w.shape[2:]
+    osz = gy.shape[2:]
+    cg, ocg = c // groups, w.shape[0] // groups
+    gyr = gy.reshape(n, groups, ocg, -1)
+    gcols = xp.matmul(gyr.transpose(0, 1, 3, 2), w.reshape(groups, ocg, -1))
+    gcols = gcols.reshape((n, groups) + osz + (cg,) + tuple(k))
+    inv = (0, 1, 2 + nd) + tuple(range(2, 2 + nd)) + tuple(range(3 + nd, 3 + 2 * nd))
+    gcols = gcols.transpose(inv).reshape((n, c) + osz + tuple(k))
+    pshape = (n, c) + tuple(in_shape[2 + i] + 2 * padding[i] for i in range(nd))
+    g_pad = xp.zeros(pshape, gy.dtype)
+    col2im_add(xp, g_pad, gcols, k, stride, dilation, osz)
+    sl = (slice(None), slice(None)) + tuple(
+        slice(padding[i], padding[i] + in_shape[2 + i]) for i in range(nd))
+    return xp.ascontiguousarray(g_pad[sl])
+
+
+def _gw_arr(xp, cols, gy, w_shape, groups):
+    """The weight gradient from the input columns and gy on raw arrays."""
+    n = gy.shape[0]
+    ocg = w_shape[0] // groups
+    gyr = gy.reshape(n, groups, ocg, -1)
+    a = gyr.transpose(1, 2, 0, 3).reshape(groups, ocg, -1)
+    b = cols.transpose(1, 0, 2, 3).reshape(groups, -1, cols.shape[3])
+    return xp.matmul(a, b).reshape(w_shape).astype(gy.dtype)
+
+
+def _sum_bias(gy: Tensor):
+    return gy.sum(dim=(0,) + tuple(range(2, gy.dim())))
+
+
+# The three ops below are closed under differentiation (each one's derivatives are the others),
+# so convolutions have exact gradients of any order. The first-order path stays on raw arrays.
+@nnop()
+def _convolution(input, weight, bias, stride=(1,), padding=(0,), dilation=(1,), groups=1):
+    xp, x = xp_arr(input)
+    w = weight._array
+    out, cols, nd = _conv_arr(xp, x, w, stride, padding, dilation, groups)
     if bias is not None:
-        out = out + bias._array.reshape((1, oc) + (1,) * nd)
-    out = xp.ascontiguousarray(out, dtype=x.dtype)
+        out += bias._array.reshape((1, -1) + (1,) * nd).astype(out.dtype)
+    geo = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     def backward(gy):
-        first_order("convolution")
-        gyr = gy._array.reshape(n, g, ocg, p)
         gx = gw = gb = None
+        if GRAD_ENABLED[0]:
+            if input._requires_grad:
+                gx = _conv_gx(gy, weight, None, in_shape=x.shape, **geo)
+            if weight._requires_grad:
+                gw = _conv_gw(input, gy, w_shape=w.shape, **geo)
+            if bias is not None and bias._requires_grad:
+                gb = _sum_bias(gy)
+            return gx, gw, gb
         if input._requires_grad:
-            gcols = xp.matmul(gyr.transpose(0, 1, 3, 2), wm)       # (N, G, P, Cg*K)
-            gcols = gcols.reshape((n, g) + osz + (cg,) + tuple(k))
-            inv = (0, 1, 2 + nd) + tuple(range(2, 2 + nd)) + tuple(range(3 + nd, 3 + 2 * nd))
-            gcols = gcols.transpose(inv).reshape((n, c) + osz + tuple(k))
-            g_pad = xp.zeros(xpad.shape, x.dtype)
-            col2im_add(xp, g_pad, gcols, k, stride, dilation, osz)
-            sl = (slice(None), slice(None)) + tuple(
-                slice(padding[i], padding[i] + x.shape[2 + i]) for i in range(nd))
-            gx = const(g_pad[sl], gy)
+            gx = const(_gx_arr(xp, gy._array, w, x.shape, **geo), gy)
         if weight._requires_grad:
-            a = gyr.transpose(1, 2, 0, 3).reshape(g, ocg, n * p)
-            b = cols.transpose(1, 0, 2, 3).reshape(g, n * p, kk)
-            gw = const(xp.matmul(a, b).reshape(w.shape), gy)
+            gw = const(_gw_arr(xp, cols, gy._array, w.shape, groups), gy)
         if bias is not None and bias._requires_grad:
             gb = const(gy._array.sum(axis=(0,) + tuple(range(2, 2 + nd))), gy)
         return gx, gw, gb
     return out, backward, {"name": "ConvolutionBackward0"}
+
+
+@nnop()
+def _conv_gx(gy, weight, bias, in_shape=(), stride=(1,), padding=(0,), dilation=(1,),
+             groups=1):
+    """J_x^T gy of conv(x, weight): also the forward of conv_transpose (plus bias)."""
+    xp, g = xp_arr(gy)
+    out = _gx_arr(xp, g, weight._array, in_shape, stride, padding, dilation, groups)
+    nd = len(in_shape) - 2
+    if bias is not None:
+        out += bias._array.reshape((1, -1) + (1,) * nd).astype(out.dtype)
+    geo = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def backward(gg):
+        a = b = c = None
+        if gy._requires_grad:
+            a = _convolution(gg, weight, None, **geo)
+        if weight._requires_grad:
+            b = _conv_gw(gg, gy, w_shape=tuple(weight.shape), **geo)
+        if bias is not None and bias._requires_grad:
+            c = _sum_bias(gg)
+        return a, b, c
+    return out, backward, {"name": "ConvolutionBackward0"}
+
+
+@nnop()
+def _conv_gw(input, gy, w_shape=(), stride=(1,), padding=(0,), dilation=(1,), groups=1):
+    """The weight gradient of conv(input, w) for output gradient gy."""
+    xp, x = xp_arr(input)
+    cols, _, _ = _im2col(xp, x, w_shape[2:], stride, padding, dilation, groups)
+    out = _gw_arr(xp, cols, gy._array, w_shape, groups)
+    geo = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    def backward(gg):
+        a = b = None
+        if input._requires_grad:
+            a = _conv_gx(gy, gg, None, in_shape=x.shape, **geo)
+        if gy._requires_grad:
+            b = _convolution(input, gg, None, **geo)
+        return a, b
+    return out, backward, {"name": "ConvolutionBackwardBackward0"}
 
 
 def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups,
@@ -185,3 +268,55 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
            dilation=1, groups: int = 1) -> Tensor:
     """torch.nn.functional.conv3d."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output_padding,
+                    groups, dilation, nd: int) -> Tensor:
+    name = f"conv_transpose{nd}d"
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {list(input.shape)}")
+    unbatched = input.dim() == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    stride = tuple_arg(stride, nd, "stride")
+    padding = tuple_arg(padding, nd, "padding")
+    output_padding = tuple_arg(output_padding, nd, "output_padding")
+    dilation = tuple_arg(dilation, nd, "dilation")
+    if input.size(1) != weight.size(0):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                           f"input{list(input.shape)} to have {weight.size(0)} channels, but "
+                           f"got {input.size(1)} channels instead")
+    for i in range(nd):
+        if output_padding[i] >= stride[i] and output_padding[i] >= dilation[i]:
+            raise RuntimeError("output padding must be smaller than either stride or dilation, "
+                               f"but got output_padding={list(output_padding)}, stride="
+                               f"{list(stride)}, dilation={list(dilation)}")
+    k = tuple(weight.shape[2:])
+    spatial = tuple((input.size(2 + i) - 1) * stride[i] - 2 * padding[i]
+                    + dilation[i] * (k[i] - 1) + output_padding[i] + 1 for i in range(nd))
+    in_shape = (input.size(0), weight.size(1) * groups) + spatial
+    out = _conv_gx(input, weight, bias, in_shape=in_shape, stride=stride, padding=padding,
+                   dilation=dilation, groups=groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """torch.nn.functional.conv_transpose1d."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 1)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """torch.nn.functional.conv_transpose2d."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 2)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """torch.nn.functional.conv_transpose3d."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 3)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from ._common import const, first_order, nnop, xp_arr
+from ...autograd.grad_mode import GRAD_ENABLED
+from ._common import const, nnop, xp_arr
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
 
@@ -15,6 +16,44 @@ def _norm_backward(xp, gy, xhat, invstd, axes, count):
     sum_g = gy.sum(axis=axes, keepdims=True)
     sum_gx = (gy * xhat).sum(axis=axes, keepdims=True)
     return invstd * (gy - sum_g / count - xhat * sum_gx / count)
+
+
+def _sum(t: Tensor, axes: tuple) -> Tensor:
+    return t.sum(dim=axes) if axes else t
+
+
+def _graph_grads(input, weight, bias, gy, axes, wshape, param_axes, eps, stats=None,
+                 group=None):
+    """The normalisation gradients as ember expressions (create_graph): exact to any order.
+
+    axes: the reduced axes (of the grouped view when group is given); wshape: the affine
+    parameters' broadcast shape; param_axes: the axes summed for their gradients; stats:
+    (mean, var) raw arrays in evaluation mode.
+    """
+    x = input.reshape(group) if group is not None else input
+    if stats is None:
+        xc = x - x.mean(dim=axes, keepdim=True)
+        invstd = 1 / ((xc * xc).mean(dim=axes, keepdim=True) + eps).sqrt()
+    else:
+        mean = const(stats[0].reshape(wshape), input)
+        xc = x - mean
+        invstd = 1 / (const(stats[1].reshape(wshape), input) + eps).sqrt()
+    xhat = xc * invstd
+    g = gy * weight.reshape(wshape) if weight is not None else gy
+    if group is not None:
+        g = g.reshape(group)
+    if stats is None:
+        gx = invstd * (g - g.mean(dim=axes, keepdim=True)
+                       - xhat * (g * xhat).mean(dim=axes, keepdim=True))
+    else:
+        gx = g * invstd
+    xhat = xhat.reshape(input.shape)
+    gw = gb = None
+    if weight is not None and weight._requires_grad:
+        gw = _sum(gy * xhat, param_axes).reshape(weight.shape)
+    if bias is not None and bias._requires_grad:
+        gb = _sum(gy, param_axes).reshape(bias.shape)
+    return (gx.reshape(input.shape) if input._requires_grad else None), gw, gb
 
 
 @nnop()
@@ -48,7 +87,10 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training=False, 
     out = out.astype(x.dtype)
 
     def backward(gy):
-        first_order("batch_norm")
+        if GRAD_ENABLED[0]:
+            gx, gw, gb = _graph_grads(input, weight, bias, gy, axes, bshape, axes, eps,
+                                      None if training else (mean, var))
+            return gx, None, None, gw, gb
         g = gy._array
         gw_ = g * w if w is not None else g
         gx = gw = gb = None
@@ -99,10 +141,11 @@ def _layer_norm(input, weight, bias, normalized_shape=(), eps=1e-5):
     out = out.astype(x.dtype)
 
     def backward(gy):
-        first_order("layer_norm")
+        lead = tuple(range(x.ndim - nd))
+        if GRAD_ENABLED[0]:
+            return _graph_grads(input, weight, bias, gy, axes, normalized_shape, lead, eps)
         g = gy._array
         gx = gw = gb = None
-        lead = tuple(range(x.ndim - nd))
         if input._requires_grad:
             gx = const(_norm_backward(xp, g * w if w is not None else g, xhat, invstd, axes,
                                       count), gy)
@@ -147,9 +190,11 @@ def _group_norm(input, weight, bias, num_groups=1, eps=1e-5):
     out = out.astype(x.dtype)
 
     def backward(gy):
-        first_order("group_norm")
-        g = gy._array
         axes = (0,) + tuple(range(2, x.ndim))
+        if GRAD_ENABLED[0]:
+            return _graph_grads(input, weight, bias, gy, (2,), bshape, axes, eps,
+                                group=(n, num_groups, -1))
+        g = gy._array
         gx = gw = gb = None
         if input._requires_grad:
             gg = (g * w if w is not None else g).reshape(n, num_groups, -1)

@@ -6,7 +6,7 @@ import math
 
 from ... import _dtype as D
 from ..._tensor import Tensor
-from ._common import const, first_order, nnop, xp_arr
+from ._common import nnop, xp_arr
 from .conv import col2im_add, tuple_arg, windows
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -52,6 +52,30 @@ def _geometry(x_shape, nd, kernel, stride, padding, dilation, ceil_mode, name):
     return kernel, stride, padding, dilation, out, pads
 
 
+# Max pooling's gradient scatters into the argmax positions; scatter and gather are each
+# other's adjoints, which makes max pooling differentiable to any order.
+@nnop(saves=False)
+def _plane_scatter(gy, idx=None, in_shape=(), nd=2):
+    xp, g = xp_arr(gy)
+    plane = math.prod(in_shape[len(in_shape) - nd:])
+    n = math.prod(in_shape) // plane if plane else 0
+    out = xp.zeros((n, plane), g.dtype)
+    rows = xp.arange(n)[:, None]
+    xp.add.at(out, (rows, idx.reshape(n, -1)), g.reshape(n, -1))
+    return out.reshape(in_shape), lambda gg: (_plane_gather(gg, idx=idx, nd=nd),), {
+        "name": "MaxPoolBackward"}
+
+
+@nnop(saves=False)
+def _plane_gather(input, idx=None, nd=2):
+    xp, x = xp_arr(input)
+    n = math.prod(x.shape[:x.ndim - nd])
+    flat = x.reshape(n, -1)
+    out = xp.take_along_axis(flat, idx.reshape(n, -1), axis=1).reshape(idx.shape)
+    return out, lambda gg: (_plane_scatter(gg, idx=idx, in_shape=x.shape, nd=nd),), {
+        "name": "GatherBackward0"}
+
+
 @nnop(multi=True)
 def _max_pool(input, kernel_size=(1,), stride=None, padding=(0,), dilation=(1,),
               ceil_mode=False):
@@ -77,12 +101,7 @@ def _max_pool(input, kernel_size=(1,), stride=None, padding=(0,), dilation=(1,),
     idx = idx.reshape(lead + osz).astype(xp.int64)
 
     def backward(gy, _gi=None):
-        first_order("max_pool")
-        plane = math.prod(x.shape[-nd:])
-        g = xp.zeros((x2.shape[0], plane), gy._array.dtype)
-        rows = xp.arange(x2.shape[0])[:, None]
-        xp.add.at(g, (rows, idx.reshape(x2.shape[0], -1)), gy._array.reshape(x2.shape[0], -1))
-        return (const(g.reshape(x.shape), gy),)
+        return (_plane_scatter(gy, idx=idx, in_shape=x.shape, nd=nd),)
     name = f"MaxPool{nd}DWithIndicesBackward0" if nd > 1 else "MaxPool2DWithIndicesBackward0"
     return (out, idx), backward, {"name": name}
 
@@ -156,6 +175,21 @@ def _avg_pool(input, kernel_size=(1,), stride=None, padding=(0,), ceil_mode=Fals
     xpad = xp.pad(x2, [(0, 0), (0, 0)] + pads)
     win = windows(xp, xpad, k, s, d, osz)
     total = win.sum(axis=tuple(range(2 + nd, 2 + 2 * nd)))
+    div = _avg_geometry(xp, x.shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override)[-1]
+    out = (total / div).astype(x.dtype).reshape(lead + osz)
+
+    geo = dict(kernel_size=kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode,
+               count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return out, lambda gy: (_avg_pool_adj(gy, in_shape=x.shape, **geo),), {
+        "name": f"AvgPool{nd}DBackward0"}
+
+
+def _avg_geometry(xp, in_shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                  divisor_override):
+    nd = len(kernel_size)
+    k, s, p, d, osz, pads = _geometry(in_shape, nd, kernel_size, stride, padding, 1,
+                                      ceil_mode, "avg")
     if divisor_override:
         div = xp.asarray(float(divisor_override))
     else:
@@ -163,20 +197,31 @@ def _avg_pool(input, kernel_size=(1,), stride=None, padding=(0,), ceil_mode=Fals
         for i in range(nd):
             shape = [1] * nd
             shape[i] = osz[i]
-            div = div * _avg_divisor(xp, x.shape[-nd + i], k[i], s[i], p[i], osz[i],
+            div = div * _avg_divisor(xp, in_shape[-nd + i], k[i], s[i], p[i], osz[i],
                                      count_include_pad).reshape(shape)
-    out = (total / div).astype(x.dtype).reshape(lead + osz)
+    return k, s, p, d, osz, pads, div
 
-    def backward(gy):
-        first_order("avg_pool")
-        g = (gy._array.reshape(x2.shape[:2] + osz) / div).astype(gy._array.dtype)
-        cols = xp.broadcast_to(g.reshape(g.shape + (1,) * nd), g.shape + tuple(k))
-        g_pad = xp.zeros(xpad.shape, g.dtype)
-        col2im_add(xp, g_pad, cols, k, s, d, osz)
-        sl = (slice(None), slice(None)) + tuple(slice(p[i], p[i] + x.shape[-nd + i])
-                                                for i in range(nd))
-        return (const(g_pad[sl].reshape(x.shape), gy),)
-    return out, backward, {"name": f"AvgPool{nd}DBackward0"}
+
+@nnop(saves=False)
+def _avg_pool_adj(gy, in_shape=(), kernel_size=(1,), stride=None, padding=(0,), ceil_mode=False,
+                  count_include_pad=True, divisor_override=None):
+    """The adjoint of avg_pool (its input gradient); its own gradient is avg_pool again."""
+    xp, gya = xp_arr(gy)
+    nd = len(kernel_size)
+    k, s, p, d, osz, pads, div = _avg_geometry(xp, in_shape, kernel_size, stride, padding,
+                                               ceil_mode, count_include_pad, divisor_override)
+    b = math.prod(in_shape[:len(in_shape) - nd])
+    g = (gya.reshape((b, 1) + osz) / div).astype(gya.dtype)
+    cols = xp.broadcast_to(g.reshape(g.shape + (1,) * nd), g.shape + tuple(k))
+    pshape = (b, 1) + tuple(in_shape[-nd + i] + pads[i][0] + pads[i][1] for i in range(nd))
+    g_pad = xp.zeros(pshape, g.dtype)
+    col2im_add(xp, g_pad, cols, k, s, d, osz)
+    sl = (slice(None), slice(None)) + tuple(slice(p[i], p[i] + in_shape[-nd + i])
+                                            for i in range(nd))
+    out = xp.ascontiguousarray(g_pad[sl].reshape(in_shape))
+    geo = dict(kernel_size=kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode,
+               count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return out, lambda gg: (_avg_pool(gg, **geo),), {"name": "AvgPoolBackward"}
 
 
 def _avg_pool_nd(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -235,13 +280,7 @@ def _adaptive_sizes(input: Tensor, output_size, nd: int, name: str) -> tuple:
 def _adaptive_avg(input, output_size=(1,)):
     xp, x = xp_arr(input)
     nd = len(output_size)
-    mats = []
-    for i in range(nd):
-        n_in, n_out = x.shape[-nd + i], output_size[i]
-        m = xp.zeros((n_out, n_in), x.dtype)
-        for o, (a, b) in enumerate(_bins(n_in, n_out)):
-            m[o, a:b] = 1.0 / (b - a)
-        mats.append(m)
+    mats = _adaptive_mats(xp, x.shape, output_size, x.dtype)
     out = x
     # contract each spatial axis with its averaging matrix
     for i, m in enumerate(mats):
@@ -249,14 +288,33 @@ def _adaptive_avg(input, output_size=(1,)):
         out = xp.moveaxis(xp.tensordot(out, m, axes=([ax], [1])), -1, ax)
     out = xp.ascontiguousarray(out, dtype=x.dtype)
 
-    def backward(gy):
-        first_order("adaptive_avg_pool")
-        g = gy._array
-        for i, m in enumerate(mats):
-            ax = g.ndim - nd + i
-            g = xp.moveaxis(xp.tensordot(g, m, axes=([ax], [0])), -1, ax)
-        return (const(g, gy),)
-    return out, backward, {"name": f"AdaptiveAvgPool{nd}DBackward0"}
+    return out, lambda gy: (_adaptive_avg_adj(gy, in_shape=x.shape, output_size=output_size),), {
+        "name": f"AdaptiveAvgPool{nd}DBackward0"}
+
+
+def _adaptive_mats(xp, in_shape, output_size, dtype):
+    nd = len(output_size)
+    mats = []
+    for i in range(nd):
+        n_in, n_out = in_shape[-nd + i], output_size[i]
+        m = xp.zeros((n_out, n_in), dtype)
+        for o, (a, b) in enumerate(_bins(n_in, n_out)):
+            m[o, a:b] = 1.0 / (b - a)
+        mats.append(m)
+    return mats
+
+
+@nnop(saves=False)
+def _adaptive_avg_adj(gy, in_shape=(), output_size=(1,)):
+    """The adjoint of adaptive_avg_pool; its own gradient is adaptive_avg_pool again."""
+    xp, g = xp_arr(gy)
+    nd = len(output_size)
+    for i, m in enumerate(_adaptive_mats(xp, in_shape, output_size, g.dtype)):
+        ax = g.ndim - nd + i
+        g = xp.moveaxis(xp.tensordot(g, m, axes=([ax], [0])), -1, ax)
+    out = xp.ascontiguousarray(g)
+    return out, lambda gg: (_adaptive_avg(gg, output_size=output_size),), {
+        "name": "AdaptiveAvgPoolBackward"}
 
 
 @nnop(multi=True)
@@ -283,12 +341,7 @@ def _adaptive_max(input, output_size=(1,)):
     idx = idx.reshape(lead + tuple(output_size))
 
     def backward(gy, _gi=None):
-        first_order("adaptive_max_pool")
-        n = x2.shape[0]
-        g = xp.zeros((n, math.prod(plane)), gy._array.dtype)
-        rows = xp.arange(n)[:, None]
-        xp.add.at(g, (rows, idx.reshape(n, -1)), gy._array.reshape(n, -1))
-        return (const(g.reshape(x.shape), gy),)
+        return (_plane_scatter(gy, idx=idx, in_shape=x.shape, nd=nd),)
     return (out, idx), backward, {"name": f"AdaptiveMaxPool{nd}DBackward0"}
 
 

@@ -12,7 +12,8 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 
 def _ntuple(v, n: int) -> tuple:
@@ -24,9 +25,11 @@ def _ntuple(v, n: int) -> tuple:
 class _ConvNd(Module):
     _nd = 2
 
+    _transposed = False
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None) -> None:
+                 device=None, dtype=None, output_padding=0) -> None:
         super().__init__()
         nd = self._nd
         if groups <= 0:
@@ -57,8 +60,8 @@ class _ConvNd(Module):
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
-        self.transposed = False
-        self.output_padding = (0,) * nd
+        self.transposed = self._transposed
+        self.output_padding = _ntuple(output_padding, nd)
         self.groups = groups
         self.padding_mode = padding_mode
         if isinstance(padding, str):
@@ -72,8 +75,9 @@ class _ConvNd(Module):
         else:
             rev = [p for p in reversed(padding) for _ in range(2)]
         self._reversed_padding_repeated_twice = rev
-        self.weight = Parameter(ember.empty((out_channels, in_channels // groups) + kernel_size,
-                                            device=device, dtype=dtype))
+        wshape = ((in_channels, out_channels // groups) if self._transposed
+                  else (out_channels, in_channels // groups)) + kernel_size
+        self.weight = Parameter(ember.empty(wshape, device=device, dtype=dtype))
         if bias:
             self.bias = Parameter(ember.empty(out_channels, device=device, dtype=dtype))
         else:
@@ -130,5 +134,66 @@ class Conv2d(_ConvNd):
 
 class Conv3d(_ConvNd):
     """torch.nn.Conv3d."""
+
+    _nd = 3
+
+
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for '
+                             f"{self.__class__.__name__}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, output_padding)
+
+    def _output_padding(self, input: Tensor, output_size) -> tuple:
+        nd = self._nd
+        if output_size is None:
+            return self.output_padding
+        non_spatial = 2 if input.dim() == nd + 2 else 1
+        output_size = list(output_size)
+        if len(output_size) == non_spatial + nd:
+            output_size = output_size[non_spatial:]
+        if len(output_size) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must "
+                             f"have {nd} or {non_spatial + nd} elements (got "
+                             f"{len(output_size)})")
+        mins, maxs = [], []
+        for d in range(nd):
+            size = ((input.size(d + non_spatial) - 1) * self.stride[d] - 2 * self.padding[d]
+                    + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
+            mins.append(size)
+            maxs.append(size + self.stride[d] - 1)
+        for i in range(nd):
+            if output_size[i] < mins[i] or output_size[i] > maxs[i]:
+                raise ValueError(f"requested an output size of {output_size}, but valid sizes "
+                                 f"range from {mins} to {maxs} (for an input of "
+                                 f"{input.size()[2:]})")
+        return tuple(output_size[d] - mins[d] for d in range(nd))
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
+        return fn(input, self.weight, self.bias, self.stride, self.padding,
+                  self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """torch.nn.ConvTranspose1d."""
+
+    _nd = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """torch.nn.ConvTranspose2d."""
+
+    _nd = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """torch.nn.ConvTranspose3d."""
 
     _nd = 3

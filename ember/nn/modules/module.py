@@ -92,6 +92,7 @@ class Module:
         sa(self, "_forward_pre_hooks", OrderedDict())
         sa(self, "_forward_pre_hooks_with_kwargs", {})
         sa(self, "_backward_hooks", OrderedDict())
+        sa(self, "_backward_pre_hooks", OrderedDict())
         sa(self, "_state_dict_hooks", OrderedDict())
         sa(self, "_load_state_dict_post_hooks", OrderedDict())
 
@@ -489,7 +490,29 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> _RemovableHandle:
+        """torch.nn.Module.register_full_backward_hook: hook(module, grad_input, grad_output)."""
+        handle = _RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> _RemovableHandle:
+        """torch.nn.Module.register_full_backward_pre_hook: hook(module, grad_output)."""
+        handle = _RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
     def _call_impl(self, *args, **kwargs):
+        if self._backward_hooks or self._backward_pre_hooks:
+            from ._hooks import call_with_backward_hooks
+            return call_with_backward_hooks(self, self._call_forward, args, kwargs)
+        return self._call_forward(*args, **kwargs)
+
+    def _call_forward(self, *args, **kwargs):
         if not self._forward_pre_hooks and not self._forward_hooks:
             return self.forward(*args, **kwargs)
         for hid, hook in list(self._forward_pre_hooks.items()):

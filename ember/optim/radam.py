@@ -1,0 +1,71 @@
+"""torch.optim.RAdam."""
+
+from __future__ import annotations
+
+from .optimizer import Optimizer, bump, grad_of, step_tensor, zeros_state
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    """torch.optim.RAdam (rectified Adam)."""
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False,
+                 *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        decoupled_weight_decay=decoupled_weight_decay,
+                        differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def _step_group(self, group: dict) -> None:
+        from ..backend import array_module
+        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = step_tensor()
+                state["exp_avg"] = zeros_state(p)
+                state["exp_avg_sq"] = zeros_state(p)
+            x = p._array
+            xp = array_module(x)
+            g = grad_of(p, group["maximize"])
+            state["step"]._array += 1
+            step = float(state["step"]._array)
+            if wd != 0:
+                if group["decoupled_weight_decay"]:
+                    x *= 1 - lr * wd
+                else:
+                    g = g + wd * x
+            m, v = state["exp_avg"]._array, state["exp_avg_sq"]._array
+            m += (1 - beta1) * (g - m)
+            v *= beta2
+            v += (1 - beta2) * g * g
+            bias_correction1 = 1 - beta1 ** step
+            bias_correction2 = 1 - beta2 ** step
+            corrected = m / bias_correction1
+            rho_inf = 2 / (1 - beta2) - 1
+            rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+            if rho_t > 5.0:
+                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                adaptive = (bias_correction2 ** 0.5) / (xp.sqrt(v) + eps)
+                x -= corrected * lr * adaptive * rect
+            else:
+                x -= corrected * lr
+            bump(p)
