@@ -212,7 +212,7 @@ class finfo:
             fi = np.finfo(real.np)
             self.bits, self.eps, self.max = fi.bits, _builtin_float(fi.eps), _builtin_float(fi.max)
             self.tiny = self.smallest_normal = _builtin_float(fi.tiny)
-            self.resolution = _builtin_float(fi.resolution)
+            self.resolution = 10.0 ** -fi.precision
         self.min = -self.max
 
     def __repr__(self) -> str:

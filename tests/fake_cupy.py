@@ -343,6 +343,11 @@ class FakeCupy(types.ModuleType):
         pinned = types.SimpleNamespace(free_all_blocks=lambda: None)
         self.get_default_memory_pool = lambda: S.pool
         self.get_default_pinned_memory_pool = lambda: pinned
+        def as_strided(x, shape=None, strides=None):
+            # CuPy's signature: no subok/writeable keywords
+            return np.lib.stride_tricks.as_strided(x, shape, strides, subok=True)
+        self.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+            as_strided=as_strided))
         for name in _CREATION:
             setattr(self, name, self._creator(getattr(np, name)))
         for name in _FROM_HOST:

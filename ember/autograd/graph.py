@@ -116,6 +116,16 @@ class _RemovableHandle:
         self.remove()
 
 
+_CALLBACKS: list = []        # one list per running backward pass (torch's GraphTask callbacks)
+
+
+def queue_callback(callback) -> None:
+    """Run callback() once the current backward pass is done (torch's Engine.queue_callback)."""
+    if not _CALLBACKS:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _CALLBACKS[-1].append(callback)
+
+
 def _accumulate_buffer(buf, idx, g):
     old = buf[idx]
     buf[idx] = g if old is None else old + g
@@ -144,6 +154,7 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
     # Count, for every node reachable from the roots, how many edges lead into it; with
     # targets, also find the nodes that lead to one (only those need their backward run).
     deps: dict = {}
+    leaf_deps: dict = {}       # edges still to come into each leaf: accumulate it when none are
     parents: dict = {}
     direct = set()
     stack = [t for t, _, _ in roots if type(t) is Node]
@@ -156,7 +167,9 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
             nxt = e[0]
             if targets is not None and id(nxt) in targets:
                 direct.add(n)
-            if type(nxt) is Node:
+            if type(nxt) is not Node:
+                leaf_deps[id(nxt)] = leaf_deps.get(id(nxt), 0) + 1
+            else:
                 deps[nxt] = deps.get(nxt, 0) + 1
                 if targets is not None:
                     parents.setdefault(nxt, []).append(n)
@@ -205,6 +218,8 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
 
     prev = GRAD_ENABLED[0]
     GRAD_ENABLED[0] = create_graph
+    callbacks: list = []
+    _CALLBACKS.append(callbacks)
     try:
         while heap:
             _, _, node = heapq.heappop(heap)
@@ -230,10 +245,22 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
                     deps[target] = d
                     if d == 0:
                         heapq.heappush(heap, (-target.seq, id(target), target))
+                else:
+                    # a leaf's gradient is final once its last edge is done: accumulate it now,
+                    # as torch's AccumulateGrad, so post-accumulate hooks (DDP) fire mid-backward
+                    key = id(target)
+                    d = leaf_deps[key] - 1
+                    leaf_deps[key] = d
+                    if d == 0 and key in leaf_grads:
+                        leaf, g = leaf_grads.pop(key)
+                        leaf._accumulate(g, create_graph)
         for target, g in leaf_grads.values():
             target._accumulate(g, create_graph)
+        while callbacks:
+            callbacks.pop(0)()
     finally:
         GRAD_ENABLED[0] = prev
+        _CALLBACKS.pop()
 
 
 def _run_node(node, grads, create_graph, capture, run=True):

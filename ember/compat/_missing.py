@@ -1,4 +1,4 @@
-"""Clear errors for torch APIs Ember lacks: the error type, stub modules, `__getattr__` fallbacks."""
+"""Clear errors for torch APIs Ember lacks: the error type, stub modules, module __getattr__."""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ from .normalization import *  # noqa: F401, F403
 from .normalization import __all__ as _n
 from .pooling import *  # noqa: F401, F403
 from .pooling import __all__ as _p
+from .upsample import *  # noqa: F401, F403
+from .upsample import __all__ as _u
 
-__all__ = [*_a, *_l, *_m, *_n, *_p, "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+__all__ = [*_a, *_l, *_m, *_n, *_p, *_u, "conv1d", "conv2d", "conv3d", "conv_transpose1d",
            "conv_transpose2d", "conv_transpose3d"]

@@ -343,8 +343,8 @@ def _nll_loss(input, target, weight, reduction="mean", ignore_index=-100):
         out, den = loss.sum(), 1
     else:
         den = wt.sum()
-        with xp.errstate(invalid="ignore", divide="ignore"):
-            out = loss.sum() / den
+        # all targets ignored: torch's mean is 0/0 = nan (without numpy's warning)
+        out = loss.sum() / den if den != 0 else xp.asarray(float("nan"))
     out = xp.asarray(out, x.dtype)
 
     def backward(gy):

@@ -42,6 +42,9 @@ def _apply_noise(input: Tensor, noise_shape, p: float, inplace: bool) -> Tensor:
         noise = R.dropout_mask(tuple(noise_shape), p, input.dtype)
         if not isinstance(noise, Tensor):
             noise = _new(noise, input.dtype)
+        if input.is_cuda:
+            # the mask is drawn on the CPU generator, as torch's CPU path draws it
+            noise = noise.to(input.device)
     if inplace:
         return input.mul_(noise)
     return input * noise

@@ -11,3 +11,4 @@ from .module import Module  # noqa: F401
 from .norm import *  # noqa: F401, F403
 from .pooling import *  # noqa: F401, F403
 from .sparse import *  # noqa: F401, F403
+from .upsampling import *  # noqa: F401, F403

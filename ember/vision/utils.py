@@ -1,0 +1,201 @@
+"""torchvision.utils: make_grid, save_image, draw_bounding_boxes; plus ember's imshow helper."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import ember
+
+from .._tensor import Tensor
+
+__all__ = ["make_grid", "save_image", "draw_bounding_boxes", "imshow"]
+
+
+def make_grid(tensor: Tensor | list[Tensor], nrow: int = 8, padding: int = 2,
+              normalize: bool = False, value_range: tuple[float, float] | None = None,
+              scale_each: bool = False, pad_value: float = 0.0, **kwargs) -> Tensor:
+    """torchvision.utils.make_grid: tile a (B, C, H, W) batch (or list) into one (C, H', W')
+    image, `nrow` images per row, `padding` pixels of `pad_value` around each."""
+    if not isinstance(tensor, Tensor):
+        if isinstance(tensor, list):
+            for t in tensor:
+                if not isinstance(t, Tensor):
+                    raise TypeError("tensor or list of tensors expected, got a list containing "
+                                    f"{type(t)}")
+        else:
+            raise TypeError(f"tensor or list of tensors expected, got {type(tensor)}")
+    if isinstance(tensor, list):
+        tensor = ember.stack(tensor, dim=0)
+    if tensor.dim() == 2:                       # single image H x W
+        tensor = tensor.unsqueeze(0)
+    if tensor.dim() == 3:                       # single image C x H x W
+        if tensor.size(0) == 1:                 # one channel becomes three
+            tensor = ember.cat((tensor, tensor, tensor), 0)
+        tensor = tensor.unsqueeze(0)
+    if tensor.dim() == 4 and tensor.size(1) == 1:
+        tensor = ember.cat((tensor, tensor, tensor), 1)
+
+    if normalize is True:
+        tensor = tensor.clone()                 # the caller's tensor is left alone
+        if value_range is not None and not isinstance(value_range, tuple):
+            raise TypeError("value_range has to be a tuple (min, max) if specified. min and max "
+                            "are numbers")
+
+        def norm_ip(img, low, high):
+            img.clamp_(min=low, max=high)
+            img.sub_(low).div_(max(high - low, 1e-5))
+
+        def norm_range(t, value_range):
+            if value_range is not None:
+                norm_ip(t, value_range[0], value_range[1])
+            else:
+                norm_ip(t, float(t.min()), float(t.max()))
+
+        if scale_each is True:
+            for t in tensor:                    # views: each image rescaled in place
+                norm_range(t, value_range)
+        else:
+            norm_range(tensor, value_range)
+
+    if tensor.size(0) == 1:
+        return tensor.squeeze(0)
+    nmaps = tensor.size(0)
+    xmaps = min(nrow, nmaps)
+    ymaps = int(math.ceil(float(nmaps) / xmaps))
+    height, width = int(tensor.size(2) + padding), int(tensor.size(3) + padding)
+    num_channels = tensor.size(1)
+    grid = tensor.new_full((num_channels, height * ymaps + padding, width * xmaps + padding),
+                           pad_value)
+    k = 0
+    for y in range(ymaps):
+        for x in range(xmaps):
+            if k >= nmaps:
+                break
+            grid.narrow(1, y * height + padding, height - padding).narrow(
+                2, x * width + padding, width - padding).copy_(tensor[k])
+            k += 1
+    return grid
+
+
+def _to_uint8_hwc(grid: Tensor) -> np.ndarray:
+    # torchvision: grid.mul(255).add_(0.5).clamp_(0, 255).permute(1, 2, 0).to("cpu", uint8)
+    with ember.no_grad():
+        arr = grid.mul(255).add_(0.5).clamp_(0, 255).permute(1, 2, 0).to("cpu", ember.uint8)
+    return arr.numpy()
+
+
+def save_image(tensor: Tensor | list[Tensor], fp, format: str | None = None, **kwargs) -> None:
+    """torchvision.utils.save_image: make_grid(**kwargs), scale to uint8 and save with PIL
+    (a path or a file object; `format` is needed for file objects)."""
+    from PIL import Image
+    grid = make_grid(tensor, **kwargs)
+    im = Image.fromarray(_to_uint8_hwc(grid))
+    im.save(fp, format=format)
+
+
+def _color_tuple(color, num_channels: int) -> tuple[int, ...]:
+    if isinstance(color, str):
+        from PIL import ImageColor
+        color = ImageColor.getrgb(color)
+    elif isinstance(color, (int, float)):
+        color = (int(color),) * 3
+    color = tuple(int(c) for c in color)
+    return color[:num_channels] if num_channels == 1 else color
+
+
+def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None = None,
+                        colors=None, fill: bool = False, width: int = 1, font=None,
+                        font_size: int | None = None, label_colors=None) -> Tensor:
+    """torchvision.utils.draw_bounding_boxes: draw (xmin, ymin, xmax, ymax) boxes on a uint8
+    (C, H, W) image with PIL's ImageDraw; returns a new uint8 tensor."""
+    from PIL import Image, ImageDraw, ImageFont
+    if not isinstance(image, Tensor):
+        raise TypeError(f"Tensor expected, got {type(image)}")
+    if image.dtype != ember.uint8 and not image.is_floating_point():
+        raise ValueError(f"The image dtype must be uint8 or float, got {image.dtype}")
+    if image.dim() != 3:
+        raise ValueError("Pass individual images, not batches")
+    if image.size(0) not in {1, 3}:
+        raise ValueError("Only grayscale and RGB images are supported")
+    b = boxes.detach().cpu().numpy()
+    if b.ndim != 2 or (b.shape[0] and b.shape[1] != 4):
+        raise ValueError(f"boxes should be of shape (N, 4), got {tuple(boxes.shape)}")
+    if ((b[:, 0] > b[:, 2]) | (b[:, 1] > b[:, 3])).any():
+        raise ValueError("Boxes need to be in (xmin, ymin, xmax, ymax) format. Use "
+                         "torchvision.ops.box_convert to convert them")
+    num_boxes = b.shape[0]
+    if num_boxes == 0:
+        return image
+    if labels is None:
+        labels = [None] * num_boxes
+    elif len(labels) != num_boxes:
+        raise ValueError(f"Number of boxes ({num_boxes}) and labels ({len(labels)}) mismatch. "
+                         "Please specify labels for each box.")
+    palette = ["red", "green", "blue", "yellow", "purple", "orange", "cyan", "magenta"]
+    if colors is None:
+        colors = [palette[i % len(palette)] for i in range(num_boxes)]
+    elif isinstance(colors, list):
+        if len(colors) < num_boxes:
+            raise ValueError(f"Number of colors ({len(colors)}) is less than number of boxes "
+                             f"({num_boxes}). ")
+    else:
+        colors = [colors] * num_boxes
+    colors = [_color_tuple(c, 3) for c in colors]
+    original_dtype = image.dtype
+    if image.is_floating_point():
+        image = (image * 255).to(ember.uint8)
+    num_channels = image.size(0)
+    if num_channels == 1:
+        image = ember.cat((image, image, image), 0)
+    arr = np.ascontiguousarray(image.detach().cpu().numpy().transpose(1, 2, 0))
+    img = Image.fromarray(arr)
+    draw = ImageDraw.Draw(img, "RGBA" if fill else None)
+    txt_font = ImageFont.load_default() if font is None else ImageFont.truetype(
+        font=font, size=font_size or 10)
+    for bbox, color, label in zip(b.astype(np.int64).tolist(), colors, labels):
+        if fill:
+            draw.rectangle(bbox, width=width, outline=color, fill=color + (100,))
+        else:
+            draw.rectangle(bbox, width=width, outline=color)
+        if label is not None:
+            margin = width + 1
+            text_color = _color_tuple(label_colors, 3) if label_colors is not None else color
+            draw.text((bbox[0] + margin, bbox[1] + margin), label, fill=text_color,
+                      font=txt_font)
+    out = ember.from_numpy(np.array(img)).permute(2, 0, 1)
+    if num_channels == 1:
+        out = out[:1]
+    if original_dtype.is_floating_point:
+        out = out.to(original_dtype) / 255
+    return out
+
+
+def imshow(img, ax=None, **kwargs):
+    """Ember extra: show a CHW tensor, a (B, C, H, W) batch (tiled with make_grid), a PIL image
+    or an HWC ndarray with matplotlib; CUDA and requires_grad tensors are handled (the seed's
+    `plt.imshow(np.transpose(npimg, (1, 2, 0)))`). Returns the AxesImage."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise ImportError("imshow needs matplotlib: pip install 'ember[plot]' "
+                          "(or pip install matplotlib)") from e
+    if isinstance(img, (list, tuple)) or (isinstance(img, Tensor) and img.dim() == 4):
+        img = make_grid(list(img) if isinstance(img, tuple) else img)
+    if isinstance(img, Tensor):
+        t = img.detach().cpu()
+        if t.dim() == 3:
+            arr = np.transpose(t.numpy(), (1, 2, 0))     # CHW -> HWC for matplotlib
+            if arr.shape[2] == 1:
+                arr = arr[:, :, 0]
+        else:
+            arr = t.numpy()
+    else:
+        arr = np.asarray(img)
+    if arr.ndim == 2:
+        kwargs.setdefault("cmap", "gray")
+    if arr.dtype.kind == "f":
+        arr = np.clip(arr, 0.0, 1.0)            # matplotlib warns and clips anyway
+    ax = plt.gca() if ax is None else ax
+    return ax.imshow(arr, **kwargs)
