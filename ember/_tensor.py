@@ -13,6 +13,7 @@ from .backend import array_module, cast, device_of, parse_device, to_device
 
 _ndarray = np.ndarray
 _BY_NP = D._BY_NP
+_tuple_new = tuple.__new__
 
 
 class Size(tuple):
@@ -92,11 +93,11 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._array.shape)
+        return _tuple_new(Size, self._array.shape)
 
     def size(self, dim: int | None = None):
         if dim is None:
-            return Size(self._array.shape)
+            return _tuple_new(Size, self._array.shape)
         return self._array.shape[_wrap_dim(dim, self._array.ndim)]
 
     @property

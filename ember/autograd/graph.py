@@ -5,6 +5,8 @@ from __future__ import annotations
 import heapq
 import itertools
 
+from ..backend import _cuda
+from ..backend._cuda import MULTI_GPU as _MULTI_GPU
 from .grad_mode import GRAD_ENABLED
 
 _seq = itertools.count()
@@ -192,7 +194,7 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
 
     def deliver(target, idx, g, shape, dtype):
         if shape is not None:
-            if g.shape != shape:
+            if g._array.shape != shape:
                 g = sum_to_shape(g, shape)
             if g._dtype is not dtype:
                 g = g.to(dtype)
@@ -302,7 +304,12 @@ def _run_node(node, grads, create_graph, capture, run=True):
                     f"{t._vc[0]}; expected version {v} instead. Hint: enable anomaly detection "
                     "to find the operation that failed to compute its gradient, with "
                     "torch.autograd.set_detect_anomaly(True, check_nan=False).")
-    in_grads = fn(grads[0]) if node.n_outputs == 1 else fn(*grads)
+    if _MULTI_GPU[0] and _cuda.needs_guard(grads):
+        # gradients on a non-current GPU: run the backward with that device current
+        with _cuda.guard(grads):
+            in_grads = fn(grads[0]) if node.n_outputs == 1 else fn(*grads)
+    else:
+        in_grads = fn(grads[0]) if node.n_outputs == 1 else fn(*grads)
     if node.hooks:
         for h in node.hooks:
             r = h(in_grads, tuple(grads))

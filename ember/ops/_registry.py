@@ -14,16 +14,23 @@ or `(out, backward)` / `(out, backward, info)`:
 
 from __future__ import annotations
 
+import numpy as _np
+
 from .. import _dtype as D
 from .._tensor import Tensor, _new
 from ..autograd.grad_mode import GRAD_ENABLED
 from ..autograd.graph import Node
+from ..backend import _cuda
+from ..backend._cuda import CUDA_ON as _CUDA_ON
 
 REGISTRY: dict = {}          # name -> public callable
 METHODS: dict = {}           # Tensor method name -> callable
 _bf16 = D.bfloat16
 _float32 = D.float32
 _BY_NP = D._BY_NP
+_ndarray = _np.ndarray
+_asarray = _np.asarray
+_tnew = object.__new__
 
 
 def _camel(name: str) -> str:
@@ -53,6 +60,13 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
     grad_name = _camel(name)
 
     def dispatch(*args, **kwargs):
+        if _CUDA_ON[0]:
+            # tensors on two devices raise torch's error; a tensor on a non-current GPU runs
+            # with that GPU current (CuPy launches kernels on the current device only)
+            g = _cuda.dispatch_check(args, kwargs)
+            if g is not None:
+                with g:
+                    return dispatch(*args, **kwargs)
         try:
             res = fn(*args, **kwargs)
         except ValueError as e:
@@ -64,15 +78,32 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
             raise err from None
         if type(res) is not tuple:
             return _wrap_out(res, None, args)
-        out = res[0]
-        backward = res[1]
-        info = res[2] if len(res) > 2 else None
-        odt = info.get("dtype") if info else None
+        if len(res) == 2:
+            out, backward = res
+            info = None
+            odt = None
+            gname = grad_name
+        else:
+            out, backward, info = res
+            odt = info.get("dtype")
+            gname = info.get("name", grad_name)
         if multi:
             outs = tuple(_wrap_out(o, odt, args, view) for o in out)
             first = outs[0]
-        else:
+        elif odt is None or odt is _bf16 or view:
             first = outs = _wrap_out(out, odt, args, view)
+        else:
+            # fast path: the primitive told the dtype and cast the storage
+            if type(out) is not _ndarray and not hasattr(out, "__cuda_array_interface__"):
+                out = _asarray(out)
+            first = outs = _tnew(Tensor)
+            first._array = out
+            first._dtype = odt
+            first._requires_grad = False
+            first.grad = None
+            first.grad_fn = None
+            first._vc = [0]
+            first._out_idx = 0
         if view and (info is None or info.get("view", True)):
             # a view shares its base's version counter and remembers how to replay itself on
             # a base (shape.rebase_views: an in-place write to it gives the base new history)
@@ -87,22 +118,23 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
         if backward is None or not GRAD_ENABLED[0]:
             return outs
         edges = None
-        for i, a in enumerate(args):
+        i = 0
+        for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
                 if edges is None:
                     edges = [None] * len(args)
                 gf = a.grad_fn
                 edges[i] = (a if gf is None else gf, a._out_idx, a._array.shape, a._dtype)
+            i += 1
         if edges is None:
             return outs
-        if info and "saved" in info:
+        if info is not None and "saved" in info:
             saved = tuple((t, t._vc[0]) for t in info["saved"])
         elif saves:
             saved = tuple((a, a._vc[0]) for a in args if isinstance(a, Tensor))
         else:
             saved = None
-        node = Node(backward, edges, info.get("name", grad_name) if info else grad_name,
-                    len(outs) if multi else 1, saved)
+        node = Node(backward, edges, gname, len(outs) if multi else 1, saved)
         if multi:
             for i, o in enumerate(outs):
                 if o._dtype.category >= 2:

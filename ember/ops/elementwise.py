@@ -94,12 +94,13 @@ def result(out, dt: D.dtype, backward=None, name: str | None = None):
     """The dispatcher's (out, backward, info) with out cast to dt's storage."""
     if out.dtype != dt.np:
         out = out.astype(dt.np)
-    if name is None and dt is not _BF16:
-        return out, backward
-    info = {"dtype": dt}
-    if name is not None:
-        info["name"] = name
+    info = _INFO.get((dt, name))
+    if info is None:          # the dispatcher only reads info: one shared dict per (dtype, name)
+        info = _INFO[(dt, name)] = {"dtype": dt} if name is None else {"dtype": dt, "name": name}
     return out, backward, info
+
+
+_INFO: dict = {}
 
 
 def out_tensor(arr, dt: D.dtype, recompute):
@@ -549,8 +550,9 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Tensor.copy_: broadcast src into self, casting to self's dtype (differentiable wrt src)."""
     check_inplace(self)
     arr = src._array if isinstance(src, Tensor) else _np.asarray(src)
-    if type(arr) is not type(self._array):
-        arr = to_device(arr, self.device)
+    if type(arr) is not type(self._array) or (type(arr) is not _np.ndarray
+                                              and src.device != self.device):
+        arr = to_device(arr, self.device)       # copy_ is the one op that crosses devices
     if arr.shape != self._array.shape:
         try:
             array_module(arr).broadcast_to(arr, self._array.shape)
