@@ -76,14 +76,16 @@ def _close(e, t, atol: float, rtol: float) -> str | None:
 
 
 def run_op_table(ember, torch, edev: str, tdev: str, max_cases: int | None = None,
-                 budget_s: float = 150.0) -> tuple[int, int, list]:
-    """Every OP_DB entry on ember (edev) and torch (tdev): (passed, run, failures)."""
-    sys.path.insert(0, os.path.join(_ROOT, "tests"))
+                 budget_s: float = 150.0, infos=None,
+                 dtypes=None) -> tuple[int, int, list]:
+    """OP_DB entries (or `infos`) on ember (edev) and torch (tdev): (passed, run, failures)."""
+    if os.path.join(_ROOT, "tests") not in sys.path:
+        sys.path.insert(0, os.path.join(_ROOT, "tests"))
     from op_db import OP_DB
     from opinfo import flat_outputs, make_inputs, random_cotangents
 
-    cases = [(info, dt, i) for info in OP_DB for dt in info.dtypes
-             for i in range(len(info.shapes))]
+    cases = [(info, dt, i) for info in (OP_DB if infos is None else infos) for dt in info.dtypes
+             if dtypes is None or dt in dtypes for i in range(len(info.shapes))]
     if max_cases is not None:
         cases = cases[:max_cases]
     passed, failures, t0 = 0, [], time.perf_counter()

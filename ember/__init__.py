@@ -83,7 +83,7 @@ from .random import (
     set_rng_state,
 )
 
-from . import accelerator, backends, compat, hub, jit, onnx, version
+from . import accelerator, amp, backends, compat, hub, jit, onnx, version
 from ._misc import (
     BFloat16Tensor,
     BoolTensor,
@@ -100,14 +100,20 @@ from ._misc import (
     get_deterministic_debug_mode,
     get_float32_matmul_precision,
     get_num_interop_threads,
+    get_default_device,
     get_num_threads,
+    is_autocast_enabled,
     is_deterministic_algorithms_warn_only_enabled,
+    is_storage,
+    set_default_tensor_type,
     set_deterministic_debug_mode,
     set_float32_matmul_precision,
     set_num_interop_threads,
     set_num_threads,
+    typename,
     use_deterministic_algorithms,
 )
+from .amp import autocast
 
 # An unknown public name raises NotImplementedError naming the torch API (also an AttributeError,
 # so hasattr probes still answer False); known torch submodules import lazily or as stubs.

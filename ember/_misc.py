@@ -17,6 +17,8 @@ __all__ = ["set_num_threads", "get_num_threads", "set_num_interop_threads",
            "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
            "set_deterministic_debug_mode", "get_deterministic_debug_mode",
            "set_float32_matmul_precision", "get_float32_matmul_precision", "compile",
+           "typename", "is_storage", "is_autocast_enabled", "set_default_tensor_type",
+           "get_default_device",
            "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "ByteTensor",
            "CharTensor", "ShortTensor", "IntTensor", "LongTensor", "BoolTensor"]
 
@@ -142,6 +144,51 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic: 
     if model is None:                   # used as @torch.compile(mode=...)
         return lambda fn: fn
     return model
+
+
+def typename(obj) -> str:
+    """torch.typename: 'torch.FloatTensor' for a tensor, else the qualified name of obj's type."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    if module in ("", "builtins"):
+        return qualname
+    if module == "ember" or module.startswith("ember."):
+        module = D.PREFIX[0] + module[5:]   # torch.nn.modules.linear.Linear under the shim
+    return f"{module}.{qualname}"
+
+
+def is_autocast_enabled(device_type: str | None = None) -> bool:
+    """torch.is_autocast_enabled: False (ember.amp.autocast never casts)."""
+    return False
+
+
+def is_storage(obj) -> bool:
+    """torch.is_storage: False (Ember tensors own NumPy/CuPy arrays, not storages)."""
+    return False
+
+
+def set_default_tensor_type(t, /) -> None:
+    """torch.set_default_tensor_type (deprecated in torch): sets the default floating dtype."""
+    if isinstance(t, str):
+        t = {"torch.FloatTensor": FloatTensor, "torch.DoubleTensor": DoubleTensor,
+             "torch.HalfTensor": HalfTensor, "torch.BFloat16Tensor": BFloat16Tensor}.get(t, t)
+    if not isinstance(t, _LegacyTensorType) or not t.dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    D.set_default_dtype(t.dtype)
+
+
+def get_default_device():
+    """torch.get_default_device: Ember creates tensors on the CPU unless told otherwise."""
+    from .backend import device
+    return device("cpu")
 
 
 # ---- legacy tensor types ----------------------------------------------------------------------

@@ -395,15 +395,18 @@ class Tensor:
         kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        flags = []      # positional (non_blocking, copy)
         for a in args:
             if isinstance(a, Tensor):
                 dev, dt = a.device, a._dtype
             elif isinstance(a, D.dtype):
                 dt = a
             elif isinstance(a, bool):
-                pass
+                flags.append(a)
             elif a is not None:
                 dev = a
+        if len(flags) > 1:
+            copy = flags[1]
         return _to(self, parse_device(dev), None if dt is None else D.to_dtype(dt), copy)
 
     def cpu(self) -> Tensor:
@@ -415,7 +418,10 @@ class Tensor:
             device = cuda.current_device()
         if isinstance(device, int):
             device = f"cuda:{device}"
-        return _to(self, parse_device(device), None, False)
+        dev = parse_device(device)
+        if dev.type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        return _to(self, dev, None, False)
 
     def type(self, dtype=None, non_blocking: bool = False):
         if dtype is None:
@@ -513,6 +519,18 @@ def _wrap_dim(dim: int, ndim: int) -> int:
     return dim + n if dim < 0 else dim
 
 
+def _cast_or_copy(x: Tensor, arr, dt, src_dt):
+    """arr cast to dt, or a copy when it is still x's own array (to(copy=True))."""
+    if dt is not None and dt is not src_dt:
+        if src_dt.is_complex and not dt.is_complex:
+            import warnings
+            warnings.warn("Casting complex values to real discards the imaginary part",
+                          UserWarning, stacklevel=4)
+            arr = arr.real
+        return cast(arr, dt)
+    return arr.copy() if arr is x._array else arr
+
+
 def _to(x: Tensor, dev, dt, copy: bool) -> Tensor:
     """The one transfer/cast point; differentiable (ToCopyBackward0)."""
     arr = x._array
@@ -525,15 +543,15 @@ def _to(x: Tensor, dev, dt, copy: bool) -> Tensor:
         return x
     if not same_dev:
         arr = to_device(arr, dev)
-    if dt is not None and dt is not src_dt:
-        if src_dt.is_complex and not dt.is_complex:
-            import warnings
-            warnings.warn("Casting complex values to real discards the imaginary part",
-                          UserWarning, stacklevel=3)
-            arr = arr.real
-        arr = cast(arr, dt)
-    elif arr is x._array:
-        arr = arr.copy()
+    g = None
+    if type(arr) is not _ndarray:
+        from .backend import _cuda
+        g = _cuda.array_guard(arr)
+    if g is None:
+        arr = _cast_or_copy(x, arr, dt, src_dt)
+    else:
+        with g:                                   # CuPy allocates on the current GPU
+            arr = _cast_or_copy(x, arr, dt, src_dt)
     out = _new(arr, dt or src_dt)
     if x._requires_grad and GRAD_ENABLED[0] and (out._dtype.is_floating_point
                                                  or out._dtype.is_complex):

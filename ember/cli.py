@@ -19,6 +19,8 @@ commands:
                             Ember); also `ember run -m module [args...]`
   demo [options]            train a small CNN on the bundled digits
   bench [args...]           side-by-side benchmarks against PyTorch (needs the source checkout)
+  launch --nproc-per-node N script.py [args...]
+                            run a script on N processes (torchrun's role, through mpirun)
 
 options:
   -h, --help                show this message
@@ -54,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         return _demo(rest)
     if cmd == "bench":
         return _bench(rest)
+    if cmd == "launch":
+        from .launch import main as launch_main  # torchrun's role, over mpirun
+        return launch_main(rest)
     sys.stderr.write(f"ember: unknown command '{cmd}'\n\n{USAGE}")
     return 2
 

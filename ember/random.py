@@ -164,9 +164,15 @@ default_generator = Generator()
 default_generator.manual_seed(_nondeterministic_seed())
 
 
-def _get_generator(generator: Generator | None) -> Generator:
-    """The generator to draw from: the given one, or the default generator."""
+def _get_generator(generator: Generator | None, on=None) -> Generator:
+    """The generator to draw from: the given one, else the default generator of the device of
+    `on` (a Tensor or device: CUDA devices have their own generators; None means CPU)."""
     if generator is None:
+        if on is not None:
+            dev = on.device if isinstance(on, Tensor) else parse_device(on)
+            if dev is not None and dev.type == "cuda":
+                from . import cuda
+                return cuda.default_generator(dev.index)
         return default_generator
     if not isinstance(generator, Generator):
         raise TypeError(f"argument 'generator' must be torch.Generator, not "
@@ -176,12 +182,18 @@ def _get_generator(generator: Generator | None) -> Generator:
 
 def manual_seed(seed) -> Generator:
     """torch.manual_seed: seed the default generator (−2**63 <= seed < 2**64) and return it."""
-    return default_generator.manual_seed(int(seed))
+    g = default_generator.manual_seed(int(seed))
+    from . import cuda
+    cuda.manual_seed_all(int(seed))        # as torch: every CUDA generator too (lazily)
+    return g
 
 
 def seed() -> int:
     """torch.seed: reseed the default generator non-deterministically; returns the seed."""
-    return default_generator.seed()
+    s = default_generator.seed()
+    from . import cuda
+    cuda.manual_seed_all(s)
+    return s
 
 
 def initial_seed() -> int:
@@ -213,7 +225,7 @@ def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng",
         set_rng_state(state)
 
 
-def dropout_mask(shape, p: float, dtype, generator: Generator | None = None):
+def dropout_mask(shape, p: float, dtype, generator: Generator | None = None, device=None):
     """F.dropout's scaled noise (raw array of `shape` in dtype's storage), as torch's CPU path.
 
     keep = u < 1 - p with one double uniform per element in memory order; kept entries hold
@@ -227,7 +239,7 @@ def dropout_mask(shape, p: float, dtype, generator: Generator | None = None):
         return np.zeros(shape, dtype=dt.np)
     if p <= 0:
         return np.ones(shape, dtype=dt.np)
-    keep = _get_generator(generator)._uniform64(n) < (1.0 - p)
+    keep = _get_generator(generator, device)._uniform64(n) < (1.0 - p)
     if dt is D.float64:
         noise = keep * (1.0 / (1.0 - p))
     else:

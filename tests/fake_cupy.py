@@ -16,6 +16,7 @@ ember.backend._cuda) and undoes everything after the test.
 
 from __future__ import annotations
 
+import os
 import time
 import types
 import weakref
@@ -38,6 +39,7 @@ class _State:
         self.current = 0
         self.allocator = None
         self.stream = None
+        self.physical = None       # GPUs before CUDA_VISIBLE_DEVICES (set at first runtime use)
 
 
 def _host_view(x):
@@ -50,11 +52,12 @@ class ndarray(np.ndarray):
     _S: _State = None       # set per FakeCupy instance via a subclass
 
     def __array_finalize__(self, obj) -> None:
-        self._dev = getattr(obj, "_dev", None)
-        if self._dev is None:
+        if self.base is None:
+            # a fresh buffer (copy, astype...): allocated on the current device, as in CuPy
             self._dev = self._S.current
-        if self.base is None:            # a fresh buffer (copy, astype...): allocate it
             self._mem = _alloc(self._S, self.nbytes, self._dev)
+        else:                            # a view lives where its base does
+            self._dev = getattr(obj, "_dev", self._S.current)
 
     @property
     def device(self):
@@ -76,7 +79,8 @@ class ndarray(np.ndarray):
         args = tuple(_unwrap(S, a, ufunc.__name__) for a in inputs)
         if out is not None:
             kw["out"] = tuple(_unwrap(S, o, ufunc.__name__) for o in out)
-        res = getattr(ufunc, method)(*args, **kw)
+        with np.errstate(all="ignore"):      # GPU kernels do not report FP exceptions
+            res = getattr(ufunc, method)(*args, **kw)
         if out is not None:
             return out[0] if len(out) == 1 else out
         return _wrap_all(S, res)
@@ -85,7 +89,8 @@ class ndarray(np.ndarray):
         S = self._S
         a = _unwrap_tree(S, args, func.__name__)
         k = _unwrap_tree(S, kwargs, func.__name__)
-        return _wrap_all(S, func(*a, **k))
+        with np.errstate(all="ignore"):
+            return _wrap_all(S, func(*a, **k))
 
     def __reduce__(self):
         raise TypeError("fake cupy arrays are not picklable here: call .get() first")
@@ -201,6 +206,17 @@ class _Runtime:
     def getDeviceCount(self) -> int:
         if self._S.error:
             raise CUDARuntimeError(self._S.error)
+        if self._S.physical is None:
+            # the driver reads CUDA_VISIBLE_DEVICES once, when the runtime first initialises
+            self._S.physical = self._S.n
+            v = os.environ.get("CUDA_VISIBLE_DEVICES")
+            if v is not None:
+                ids = []
+                for part in v.split(","):
+                    if not part.strip().isdigit() or int(part) >= self._S.n:
+                        break              # the driver stops at the first invalid entry
+                    ids.append(int(part))
+                self._S.n = len(ids)
         return self._S.n
 
     def getDevice(self) -> int:

@@ -367,3 +367,57 @@ def test_iterator_not_picklable_and_tensor_pickles():
         x = ember.arange(4).to(dt)
         y = pickle.loads(pickle.dumps(x))
         assert y.dtype == dt and y.tolist() == x.tolist()
+
+
+@pytest.mark.parametrize("n,reps,shuffle,drop_last", [(10, 3, True, False), (10, 3, True, True),
+                                                      (11, 4, False, False), (2, 5, True, False)])
+def test_distributed_sampler(n, reps, shuffle, drop_last):
+    def f(lib):
+        out = []
+        for rank in range(reps):
+            s = lib.utils.data.DistributedSampler(range(n), reps, rank, shuffle=shuffle, seed=4,
+                                                  drop_last=drop_last)
+            s.set_epoch(2)
+            out.append((list(s), len(s)))
+        return out
+    assert f(torch) == f(ember)
+    same_error(lambda lib: lib.utils.data.DistributedSampler(range(3), 2, 2))
+
+
+def test_worker_count_warning():
+    msgs = []
+    for lib in (torch, ember):
+        with pytest.warns(UserWarning) as rec:
+            lib.utils.data.DataLoader(range(3), num_workers=1000)
+        msgs.append(str(rec[0].message))
+    assert msgs[0] == msgs[1]
+
+
+def test_iterable_dataset_length_warning():
+    msgs = []
+    for lib in (torch, ember):
+        ds = _Range.make(lib, 4)
+        ds.__class__.__len__ = lambda self: 2
+        dl = lib.utils.data.DataLoader(ds, batch_size=None)
+        assert len(dl) == 2
+        with pytest.warns(UserWarning) as rec:
+            assert list(dl) == [0, 1, 2, 3]
+        msgs.append(str(rec[0].message).split(" was reported")[1])
+    assert msgs[0] == msgs[1]
+
+
+def test_custom_collate_fn_map():
+    class Box:
+        def __init__(self, v):
+            self.v = v
+
+    def run(lib):
+        from importlib import import_module
+        m = import_module(lib.__name__ + ".utils.data._utils.collate")
+
+        def box_fn(batch, *, collate_fn_map=None):
+            return lib.tensor([b.v for b in batch]) * 2
+
+        fmap = {**m.default_collate_fn_map, Box: box_fn}
+        return m.collate([(Box(1), 1.0), (Box(2), 2.0)], collate_fn_map=fmap)
+    check_same(run(torch), run(ember))

@@ -426,6 +426,8 @@ def test_conv_double_backward():
 
 
 DOUBLE_MULTI = [
+    ("unfold_fold", lambda F, L, x, w: F.fold(F.unfold(x.reshape(1, 2, 4, 5) * w.sum(), 2,
+                                                       padding=1) ** 2, (4, 5), 2, padding=1)),
     ("interpolate", lambda F, L, x, w: F.interpolate(x * w.sum(), scale_factor=1.5,
                                                      mode="linear")),
     ("max_pool2d", lambda F, L, x, w: F.max_pool2d(x * w.sum(), 2, 1, 1)),

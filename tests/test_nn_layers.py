@@ -64,6 +64,13 @@ LAYERS = [
     ("ConvTranspose1d", lambda nn: nn.ConvTranspose1d(3, 2, 4, stride=2, bias=False),
      [(2, 3, 5)]),
     ("MaxPool2d", lambda nn: nn.MaxPool2d(3, 2, 1, ceil_mode=True), [(2, 3, 7, 6)]),
+    ("Unfold", lambda nn: nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+     [(2, 3, 5, 6)]),
+    ("Fold", lambda nn: nn.Fold((5, 6), (2, 3), padding=1, stride=(2, 1)), [(2, 12, 18)]),
+    ("PixelShuffle", lambda nn: nn.PixelShuffle(2), [(2, 8, 3, 4)]),
+    ("PixelUnshuffle", lambda nn: nn.PixelUnshuffle(2), [(2, 2, 4, 6)]),
+    ("InstanceNorm2d", lambda nn: nn.InstanceNorm2d(3, affine=True), [(2, 3, 4, 5)]),
+    ("InstanceNorm1d_unbatched", lambda nn: nn.InstanceNorm1d(3), [(3, 5)]),
     ("AvgPool2d", lambda nn: nn.AvgPool2d(3, 2, 1, count_include_pad=False), [(2, 3, 7, 6)]),
     ("AdaptiveAvgPool2d", lambda nn: nn.AdaptiveAvgPool2d((3, None)), [(2, 3, 7, 6)]),
     ("AdaptiveMaxPool2d", lambda nn: nn.AdaptiveMaxPool2d(2), [(2, 3, 7, 6)]),
@@ -106,6 +113,17 @@ def test_batchnorm_running_stats(momentum):
         e(ember.ones(3, 3))
     with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
         ember.nn.BatchNorm1d(3)(ember.ones(1, 3))
+
+
+def test_instance_norm_running_stats():
+    t = torch.nn.InstanceNorm1d(3, track_running_stats=True, momentum=0.3)
+    e = ember.nn.InstanceNorm1d(3, track_running_stats=True, momentum=0.3)
+    for i in range(2):
+        run_both(t, e, rnd(4, 3, 5, seed=i), copy=False)
+    np.testing.assert_allclose(np.asarray(e.running_var), t.running_var.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(e.running_mean), t.running_mean.numpy(), rtol=1e-5,
+                               atol=1e-7)
+    run_both(t, e, rnd(4, 3, 5, seed=7), copy=False, train=False)
 
 
 def test_embedding():

@@ -106,3 +106,39 @@ def test_all_ignored_mean_is_nan():
     e = ember.nn.CrossEntropyLoss(ignore_index=1)(ember.tensor(x), ember.tensor(t))
     tt = torch.nn.CrossEntropyLoss(ignore_index=1)(torch.tensor(x), torch.tensor(t))
     assert np.isnan(e.item()) and np.isnan(tt.item())
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_composite_losses(reduction):
+    x, y, z = rnd(4, 3), rnd(4, 3, seed=1), rnd(4, 3, seed=2)
+    sign = np.where(rnd(4, seed=3) > 0, 1.0, -1.0).astype(np.float32)
+    sign43 = np.where(rnd(4, 3, seed=3) > 0, 1.0, -1.0).astype(np.float32)
+    cases = [
+        (lambda L: L.nn.MarginRankingLoss(0.3, reduction=reduction), (x[:, 0], y[:, 0]),
+         sign),
+        (lambda L: L.nn.HingeEmbeddingLoss(0.5, reduction=reduction), (x,), sign43),
+        (lambda L: L.nn.CosineEmbeddingLoss(0.1, reduction=reduction), (x, y), sign),
+        (lambda L: L.nn.TripletMarginLoss(1.0, reduction=reduction), (x, y, z), None),
+        (lambda L: L.nn.TripletMarginLoss(0.5, p=1, swap=True, reduction=reduction),
+         (x, y, z), None),
+        (lambda L: L.nn.PoissonNLLLoss(reduction=reduction), (x,), np.abs(y) * 3),
+        (lambda L: L.nn.PoissonNLLLoss(False, True, reduction=reduction), (np.abs(x),),
+         np.abs(y) * 3),
+        (lambda L: L.nn.GaussianNLLLoss(reduction=reduction, full=True), (x, np.abs(z)), y),
+        (lambda L: L.nn.MultiLabelSoftMarginLoss(reduction=reduction), (x,),
+         (y > 0).astype(np.float32)),
+    ]
+    for make, ins, target in cases:
+        outs = []
+        for lib in (torch, ember):
+            ts = [lib.tensor(a, requires_grad=True) for a in ins]
+            args = list(ts)
+            if make(lib).__class__.__name__ == "GaussianNLLLoss":
+                args = [ts[0], lib.tensor(target), ts[1]]
+            elif target is not None:
+                args.append(lib.tensor(target))
+            loss = make(lib)(*args)
+            loss.backward(lib.ones_like(loss))
+            outs.append([np.asarray(loss.detach())] + [np.asarray(t.grad) for t in ts])
+        for e, t in zip(outs[1], outs[0]):
+            np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)

@@ -255,14 +255,22 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
                     leaf_deps[key] = d
                     if d == 0 and key in leaf_grads:
                         leaf, g = leaf_grads.pop(key)
-                        leaf._accumulate(g, create_graph)
+                        _accumulate(leaf, g, create_graph)
         for target, g in leaf_grads.values():
-            target._accumulate(g, create_graph)
+            _accumulate(target, g, create_graph)
         while callbacks:
             callbacks.pop(0)()
     finally:
         GRAD_ENABLED[0] = prev
         _CALLBACKS.pop()
+
+
+def _accumulate(leaf, g, create_graph: bool) -> None:
+    if _MULTI_GPU[0] and _cuda.needs_guard((g,)):
+        with _cuda.guard((g,)):              # the gradient's GPU current while adding into .grad
+            leaf._accumulate(g, create_graph)
+    else:
+        leaf._accumulate(g, create_graph)
 
 
 def _run_node(node, grads, create_graph, capture, run=True):

@@ -7,7 +7,7 @@ import numpy as np
 from ._device import device, parse_device
 
 __all__ = ["array_module", "device", "parse_device", "cast", "round_bf16", "numpy", "is_cuda_array",
-           "to_device", "device_of", "reshape_view"]
+           "to_device", "device_of", "reshape_view", "as_strided"]
 
 numpy = np
 _ndarray = np.ndarray
@@ -63,6 +63,14 @@ def reshape_view(x, shape):
     v = x.view()
     v.shape = shape          # cupy raises AttributeError when a copy would be needed
     return v
+
+
+def as_strided(x, shape, strides, writeable: bool = True):
+    """A strided view of x (byte strides); read-only when asked, where the array type can say so."""
+    if type(x) is _ndarray:
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=writeable)
+    # CuPy's as_strided has no writeable flag (CuPy arrays cannot be made read-only)
+    return array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
 
 
 def to_device(x, dev: device):

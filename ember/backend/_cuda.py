@@ -20,6 +20,7 @@ _why: str | None = None  # why CUDA is unavailable, once an initialisation has f
 _visible: str | None = None   # CUDA_VISIBLE_DEVICES as read at initialisation
 _warned: set = set()     # CUDA_VISIBLE_DEVICES values already warned about
 _count = 0               # visible devices
+CUDA_ON = [False]        # True once CUDA is initialised: ops then check their tensors' devices
 MULTI_GPU = [False]      # True once a tensor was put on a device other than the current one
 _peak: dict = {}         # device index -> peak bytes allocated (see _track)
 _allocator = None        # the pool allocator ember installed (see _install_allocator)
@@ -78,6 +79,7 @@ def _init():
             else:
                 _count = n
                 _cupy = cp
+                CUDA_ON[0] = True
                 _install_allocator(cp)
                 return cp
     raise RuntimeError(f"CUDA is not available: {_why}")
@@ -90,7 +92,7 @@ def _reset() -> None:
     _count = 0
     _warned.clear()
     _peak.clear()
-    MULTI_GPU[0] = False
+    MULTI_GPU[0] = CUDA_ON[0] = False
 
 
 def is_initialized() -> bool:
@@ -131,6 +133,7 @@ def device_count() -> int:
         cupy()
     except RuntimeError:
         return 0
+    check_visible_devices()
     return _count
 
 
@@ -188,16 +191,59 @@ def to_host(x):
 def to_cuda(x, dev: device):
     """x (NumPy, or CuPy on any device) on CUDA device dev (index None: the current device)."""
     cp = lazy_init()
-    idx = current_index() if dev.index is None else check_index(dev.index)
+    cur = current_index()
+    idx = cur if dev.index is None else check_index(dev.index)
+    if idx != cur:
+        MULTI_GPU[0] = True          # from now on ops check which GPU to run on
     if isinstance(x, cp.ndarray):
         if int(x.device.id) == idx:
             return x
         with cp.cuda.Device(idx):
             return x.copy()          # CuPy copies across devices onto the current one
-    if idx != current_index():
-        MULTI_GPU[0] = True
     with cp.cuda.Device(idx):
         return cp.asarray(x)
+
+
+def _mixed(a: device, b: device) -> RuntimeError:
+    return RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                        f"devices, {a} and {b}!")
+
+
+def dispatch_check(args, kwargs):
+    """For an op's arguments once CUDA is in use: torch's error when tensors live on different
+    devices (CPU 0-dim tensors mix with any device, as in torch), and a device guard when they
+    live on a GPU that is not the current one (else None)."""
+    common = None          # the first CUDA device index, as torch's common device
+    cpu = False            # a non-scalar CPU tensor was seen
+    for a in (*args, *kwargs.values()) if kwargs else args:
+        if type(a) in (list, tuple):
+            if not a or not hasattr(a[0], "_array"):
+                continue
+            items = a
+        elif hasattr(a, "_array"):
+            items = (a,)
+        else:
+            continue
+        for t in items:
+            arr = getattr(t, "_array", None)
+            if arr is None:
+                continue
+            if type(arr) is np.ndarray:
+                if arr.ndim:
+                    cpu = True
+                    if common is not None:
+                        raise _mixed(device("cuda", common), device("cpu"))
+                continue
+            d = int(arr.device.id)
+            if common is None:
+                common = d
+                if cpu:
+                    raise _mixed(device("cuda", d), device("cpu"))
+            elif d != common:
+                raise _mixed(device("cuda", common), device("cuda", d))
+    if common is not None and MULTI_GPU[0] and common != current_index():
+        return _cupy.cuda.Device(common)
+    return None
 
 
 def needs_guard(args) -> bool:
@@ -207,6 +253,15 @@ def needs_guard(args) -> bool:
         if arr is not None and _cupy is not None and isinstance(arr, _cupy.ndarray):
             return int(arr.device.id) != current_index()
     return False
+
+
+def array_guard(arr):
+    """A context making a CuPy array's device current when it is not (else None)."""
+    if MULTI_GPU[0] and _cupy is not None and isinstance(arr, _cupy.ndarray):
+        d = int(arr.device.id)
+        if d != current_index():
+            return _cupy.cuda.Device(d)
+    return None
 
 
 def guard(args):

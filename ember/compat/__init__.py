@@ -22,6 +22,8 @@ __all__ = ["install", "uninstall", "is_installed", "TORCHVISION_VERSION", "missi
 # The torchvision release paired with the PyTorch release Ember mirrors.
 TORCHVISION_VERSION = "0.28.0"
 _ROOTS = {"torch": "ember", "torchvision": "ember.vision"}
+# torch paths whose content Ember keeps elsewhere (used when ember has no module at the path)
+_MOVED = {"torch.cuda.amp": "ember.amp", "torch.cpu.amp": "ember.amp"}
 
 
 def _is_ours(name: str) -> bool:
@@ -98,15 +100,18 @@ class _Finder(importlib.abc.MetaPathFinder):
         if child.startswith("_"):
             # torch's private modules (torch._C, torch._dynamo) have no Ember counterpart.
             raise ModuleNotFoundError(f"No module named '{fullname}'", name=fullname)
-        parent = sys.modules.get(parent_name)
-        if is_stub(parent):
-            return stub(fullname)
+        if is_stub(sys.modules.get(parent_name)):
+            # Inside a module Ember lacks: `import torch.distributions.normal` and also
+            # `from torch.fft import rfft2` (the import system tries a submodule) land here.
+            raise missing(fullname)
         ember_name = _ember_name(fullname)
         try:
             return importlib.import_module(ember_name)
         except ModuleNotFoundError as e:
             if e.name != ember_name:
                 raise                   # a missing dependency inside the module: show it
+        if fullname in _MOVED:
+            return importlib.import_module(_MOVED[fullname])
         if child in KNOWN.get(parent_name, ()):
             # A torch module Ember has no file for: members come from the ember parent package
             # where they exist (torch.nn.modules.batchnorm.BatchNorm2d), else NotImplementedError.

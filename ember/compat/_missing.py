@@ -73,7 +73,7 @@ class StubModule(types.ModuleType):
 
     def __init__(self, torch_name: str, fallback: types.ModuleType | None = None):
         super().__init__(torch_name, f"Stub for {torch_name}, which Ember does not implement.")
-        self.__path__ = []                  # a package, so deeper torch paths import as stubs
+        self.__path__ = []          # a package: deeper imports reach the finder, which raises
         self.__ember_fallback__ = fallback
 
     def __getattr__(self, name: str):

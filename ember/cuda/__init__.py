@@ -74,6 +74,8 @@ def set_device(device) -> None:
     if isinstance(device, int) and not isinstance(device, bool) and device < 0:
         return
     idx = _index(device)
+    if idx != _cuda.current_index():
+        _cuda.MULTI_GPU[0] = True       # tensors may now live on a non-current device
     _cuda.cupy().cuda.Device(idx).use()
 
 

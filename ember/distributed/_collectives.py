@@ -362,7 +362,7 @@ def gather(tensor, gather_list=None, dst: int | None = None, group=None, async_o
     pg = _resolve(group)
     if pg is None:
         return None
-    root = _peer(pg, dst, group_dst, "dst")
+    root = _peer(pg, dst, group_dst, "dst", default=0)
     is_root = pg.rank() == root
     if is_root:
         if gather_list is None or len(gather_list) != pg.size():
@@ -394,7 +394,7 @@ def scatter(tensor, scatter_list=None, src: int | None = None, group=None, async
     pg = _resolve(group)
     if pg is None:
         return None
-    root = _peer(pg, src, group_src, "src")
+    root = _peer(pg, src, group_src, "src", default=0)
     is_root = pg.rank() == root
     if is_root:
         if scatter_list is None or len(scatter_list) != pg.size():
@@ -507,8 +507,8 @@ def _p2p(tensor, peer, group, group_peer, what):
         return pg, None                            # recv from any source
     r = _peer(pg, peer, group_peer, what)
     if r == pg.rank():
-        raise ValueError(f"Invalid {what} rank: {peer if peer is not None else group_peer} is "
-                         "this process's own rank")
+        raise ValueError(f"Invalid {what} rank: {what} rank should not be the same as the rank "
+                         "of the current process.")
     return pg, r
 
 

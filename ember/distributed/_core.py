@@ -326,14 +326,17 @@ def get_node_local_rank(fallback_rank: int | None = None) -> int:
                        "multi-device context and want the code to run locally instead.")
 
 
-def _peer(pg: ProcessGroup, rank, group_rank, what: str) -> int:
+def _peer(pg: ProcessGroup, rank, group_rank, what: str,
+          default: int | None = None) -> int:
     """A peer's rank inside pg from torch's (global) src/dst or group_src/group_dst."""
     if group_rank is not None:
         if rank is not None:
-            raise ValueError(f"Can not specify both {what} and group_{what}")
+            raise ValueError("Can't specify both group_rank and global_rank")
         r = group_rank
     elif rank is None:
-        r = 0
+        if default is None:
+            raise ValueError("Must specify global_rank or group_rank")
+        r = default
     elif pg is _STATE["world"]:
         r = rank
     else:

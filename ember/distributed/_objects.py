@@ -24,7 +24,7 @@ def broadcast_object_list(object_list: list, src: int | None = None, group=None,
     pg = _resolve(group)
     if pg is None:
         return
-    root = _peer(pg, src, group_src, "src")
+    root = _peer(pg, src, group_src, "src", default=0)
     got = pg.comm.bcast(list(object_list) if pg.rank() == root else None, root)
     object_list[:] = got
 
@@ -35,7 +35,7 @@ def gather_object(obj: Any, object_gather_list: list | None = None, dst: int | N
     pg = _resolve(group)
     if pg is None:
         return
-    root = _peer(pg, dst, group_dst, "dst")
+    root = _peer(pg, dst, group_dst, "dst", default=0)
     if pg.rank() == root and object_gather_list is None:
         raise ValueError("Argument ``object_gather_list`` must be specified on destination rank.")
     got = pg.comm.gather(obj, root)
@@ -50,7 +50,7 @@ def scatter_object_list(scatter_object_output_list: list,
     pg = _resolve(group)
     if pg is None:
         return
-    root = _peer(pg, src, group_src, "src")
+    root = _peer(pg, src, group_src, "src", default=0)
     if not isinstance(scatter_object_output_list, list) or len(scatter_object_output_list) < 1:
         raise ValueError("Expected argument scatter_object_output_list to be a list of size at "
                          "least 1.")

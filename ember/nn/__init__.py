@@ -4,3 +4,8 @@ from . import functional, init, utils  # noqa: F401
 from .modules import *  # noqa: F401, F403
 from .modules import Module  # noqa: F401
 from .parameter import Buffer, Parameter  # noqa: F401
+
+# isort: split
+# after the modules: these import them
+from ..distributed._sync_batchnorm import SyncBatchNorm  # noqa: F401
+from . import parallel  # noqa: F401

@@ -23,9 +23,12 @@ def xp_of(*xs):
 
 
 def check_same_device(a: Tensor, b: Tensor) -> None:
+    """torch's error for tensors on two devices (a CPU 0-dim tensor mixes with any device)."""
     if type(a._array) is not type(b._array) or (a.is_cuda and a.device != b.device):
         if a._array.ndim == 0 and a.is_cpu or b._array.ndim == 0 and b.is_cpu:
             return
+        if a.is_cpu:            # torch names the CUDA (common) device first
+            a, b = b, a
         raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
                            f"devices, {a.device} and {b.device}!")
 

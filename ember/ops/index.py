@@ -14,7 +14,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor, _new
 from ..autograd.grad_mode import GRAD_ENABLED
-from ..backend import array_module, cast
+from ..backend import array_module, cast, to_device
 from ._registry import _scalar_name, check_inplace, make_dispatcher, public, register
 from ._util import wrap_dim
 
@@ -86,6 +86,16 @@ def _bad_index(it):
                       f"Variables are valid indices (got {type(it).__name__})")
 
 
+def _index_on(self: Tensor, arr):
+    """An index array on self's device: CPU indices may index a CUDA tensor, not the reverse."""
+    if type(arr) is type(self._array):
+        return arr
+    if self.is_cpu:
+        raise RuntimeError("indices should be either on cpu or on the same device as the indexed "
+                           f"tensor ({self.device})")
+    return to_device(arr, self.device)
+
+
 def _normalize_items(self: Tensor, items, xp, tensors_adv: bool):
     """Items as int / slice / None / Ellipsis / bool / (array, is_mask); also the dims used."""
     out, spec = [], 0
@@ -105,12 +115,12 @@ def _normalize_items(self: Tensor, items, xp, tensors_adv: bool):
                     it = bool(it.item())
                 else:
                     spec += it._array.ndim
-                    it = (it._array.astype(bool), True)
+                    it = (_index_on(self, it._array).astype(bool), True)
             elif dt in _INDEX_DTYPES:
                 if it._array.ndim == 0 and not tensors_adv:
                     it = int(it.item())          # a 0-dim integer tensor selects, as an int
                 else:
-                    it = (it._array, False)
+                    it = (_index_on(self, it._array), False)
                 spec += 1
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -465,6 +475,9 @@ def _alias(t: Tensor) -> Tensor:
 def __setitem__(self: Tensor, index, value) -> None:
     """Tensor.__setitem__: writes value (broadcast, cast to self's dtype) in place."""
     key = _parse(self, index)
+    if isinstance(value, Tensor) and (type(value._array) is not type(self._array) or (
+            self.is_cuda and value.device != self.device)):
+        value = value.to(self.device)       # torch writes through copy_, which crosses devices
     if GRAD_ENABLED[0]:
         root = _view_root(self)
         if root._requires_grad and root.grad_fn is None:
@@ -717,6 +730,7 @@ def index_select(input: Tensor, dim: int, index: Tensor):
     if index._dtype not in _INDEX_DTYPES:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = _vector_index(index, IndexError, "index_select(): Index is supposed to be a vector")
+    idx = _index_on(input, idx)              # a CPU 0-dim index may select on a CUDA input
     x = input._array
     d = wrap_dim(dim, x.ndim)
     xs = x.reshape(x.shape or (1,))

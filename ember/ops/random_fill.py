@@ -329,7 +329,7 @@ def uniform_(self: Tensor, *args, generator: Generator | None = None, **kwargs) 
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
                            f"{_scalar_name(dt)}>::max(), but found to={_g(to)} and "
                            f"from={_g(frm)} which result in to-from to exceed the limit")
-    vals = _uniform_vals(_get_generator(generator), n, frm, to, dt)
+    vals = _uniform_vals(_get_generator(generator, self), n, frm, to, dt)
     if cdt is not None:
         vals = vals.view(cdt.np)
     return _inplace(self, vals, "UniformBackward0")
@@ -370,7 +370,7 @@ def normal_(self: Tensor, mean: float = 0, std: float = 1, *,
         # torch: view_as_real(self).normal_(mean, std / sqrt(2)) (each part has half the variance)
         cdt, dt, n, std = dt, dt.to_real(), 2 * n, std / math.sqrt(2)
     _require_float(dt, "normal_kernel_cpu")
-    vals = _normal_vals(_get_generator(generator), n, mean, std, dt,
+    vals = _normal_vals(_get_generator(generator, self), n, mean, std, dt,
                         bool(self._array.flags.c_contiguous))
     if cdt is not None:
         vals = vals.view(cdt.np)
@@ -386,7 +386,7 @@ def random_(self: Tensor, *args, generator: Generator | None = None, **kwargs) -
     if dt.category == 3:
         raise RuntimeError("check_random_bounds handles only integral, floating-point and "
                            "boolean types")
-    gen = _get_generator(generator)
+    gen = _get_generator(generator, self)
     n = self.numel()
     if frm is _NO and to is _NO:
         return _inplace(self, _random_vals(gen, n, dt), "RandomBackward0")
@@ -436,7 +436,7 @@ def _random_from_to(gen: Generator, n: int, frm: int, to: int | None, dt: D.dtyp
 def bernoulli_(self: Tensor, p=0.5, *, generator: Generator | None = None) -> Tensor:
     """Tensor.bernoulli_(p): float p -> double uniform < p; tensor p -> per-element probs."""
     check_inplace(self)
-    gen = _get_generator(generator)
+    gen = _get_generator(generator, self)
     n = self.numel()
     if isinstance(p, Tensor):
         vals = _bernoulli_tensor(gen, self, p)
@@ -482,7 +482,7 @@ def exponential_(self: Tensor, lambd: float = 1.0, *,
     lambd = float(lambd)
     if not lambd > 0.0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_g(lambd)}")
-    u = _get_generator(generator)._uniform64(self.numel())
+    u = _get_generator(generator, self)._uniform64(self.numel())
     v = (-1.0 / lambd) * M.libm(math.log1p, -u)
     return _inplace(self, _from_double(v, dt), "ExponentialBackward0")
 
@@ -499,7 +499,7 @@ def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *,
     median, sigma = float(median), float(sigma)
     if not sigma > 0.0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_g(sigma)}")
-    u = _get_generator(generator)._uniform64(self.numel())
+    u = _get_generator(generator, self)._uniform64(self.numel())
     t = M.libm(math.tan, math.pi * (u - 0.5))
     return _inplace(self, _from_double(M.affine64(t, sigma, median), dt), "CauchyBackward0")
 
@@ -514,7 +514,7 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *,
     mean, std = float(mean), float(std)
     if not std > 0.0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_g(std)}")
-    z = M.affine64(_scalar_normals(_get_generator(generator), self.numel()), std, mean)
+    z = M.affine64(_scalar_normals(_get_generator(generator, self), self.numel()), std, mean)
     return _inplace(self, _from_double(M.libm(math.exp, z), dt), "LogNormalBackward0")
 
 
@@ -528,6 +528,6 @@ def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) ->
     p = float(p)
     if not 0.0 < p < 1.0:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_g(p)}")
-    u = _get_generator(generator)._uniform64(self.numel())
+    u = _get_generator(generator, self)._uniform64(self.numel())
     v = np.ceil(M.libm(M.safe_log, u) / math.log1p(-p))
     return _inplace(self, _from_double(v, dt), "GeometricBackward0")

@@ -119,7 +119,7 @@ def rand(*size, generator: Generator | None = None, dtype=None, device=None,
     shape = _parse_size(size, kwargs.pop("size", None), "rand")
     out = _check_kwargs("rand", kwargs)
     t = _empty(shape, _float_dtype(dtype, out))
-    uniform_(t, 0.0, 1.0, generator=generator)
+    uniform_(t, 0.0, 1.0, generator=_get_generator(generator, device))
     return _finish(t, device, requires_grad, out)
 
 
@@ -130,7 +130,7 @@ def randn(*size, generator: Generator | None = None, dtype=None, device=None,
     shape = _parse_size(size, kwargs.pop("size", None), "randn")
     out = _check_kwargs("randn", kwargs)
     t = _empty(shape, _float_dtype(dtype, out))
-    normal_(t, 0.0, 1.0, generator=generator)
+    normal_(t, 0.0, 1.0, generator=_get_generator(generator, device))
     return _finish(t, device, requires_grad, out)
 
 
@@ -152,7 +152,7 @@ def randint(low=0, high=None, size=None, *, generator: Generator | None = None, 
     shape = _parse_size((size,), None, "randint")
     dt = D.to_dtype(dtype) if dtype is not None else (out._dtype if out is not None else D.int64)
     t = _empty(shape, dt)
-    random_(t, low, high, generator=generator)
+    random_(t, low, high, generator=_get_generator(generator, device))
     return _finish(t, device, requires_grad, out)
 
 
@@ -166,7 +166,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype=None, device=N
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dt = D.to_dtype(dtype) if dtype is not None else (out._dtype if out is not None else D.int64)
     _check_perm_dtype(n, dt)
-    gen = _get_generator(generator)
+    gen = _get_generator(generator, device)
     if n < 214748364:
         # draws and moduli are vectorised; the swaps are inherently sequential
         z = (gen._raw32(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
@@ -206,6 +206,11 @@ def _like_target(input: Tensor, dt: D.dtype):
     return _new(arr, dt)
 
 
+def _gen_like(generator, device, input: Tensor) -> Generator:
+    """The generator for a *_like draw: that of the result's device (device, else input's)."""
+    return _get_generator(generator, device if device is not None else input)
+
+
 def _like_finish(t: Tensor, input: Tensor, device, requires_grad: bool) -> Tensor:
     t._array = np.ascontiguousarray(t._array)
     return _finish(t, device if device is not None else input.device, requires_grad)
@@ -217,7 +222,7 @@ def rand_like(input: Tensor, *, generator: Generator | None = None, dtype=None, 
     """torch.rand_like: empty_like(input).uniform_(0, 1) (input's memory layout decides order)."""
     _no_out("rand_like", kwargs)
     t = _like_target(input, D.to_dtype(dtype) if dtype is not None else input._dtype)
-    uniform_(t, 0.0, 1.0, generator=generator)
+    uniform_(t, 0.0, 1.0, generator=_gen_like(generator, device, input))
     return _like_finish(t, input, device, requires_grad)
 
 
@@ -227,7 +232,7 @@ def randn_like(input: Tensor, *, generator: Generator | None = None, dtype=None,
     """torch.randn_like: empty_like(input).normal_(0, 1)."""
     _no_out("randn_like", kwargs)
     t = _like_target(input, D.to_dtype(dtype) if dtype is not None else input._dtype)
-    normal_(t, 0.0, 1.0, generator=generator)
+    normal_(t, 0.0, 1.0, generator=_gen_like(generator, device, input))
     return _like_finish(t, input, device, requires_grad)
 
 
@@ -240,7 +245,7 @@ def randint_like(input: Tensor, low=0, high=None, *, generator: Generator | None
         low, high = 0, low
     t = _like_target(input, D.to_dtype(dtype) if dtype is not None else input._dtype)
     random_(t, _int_arg(low, "low", 2, "randint_like"), _int_arg(high, "high", 3, "randint_like"),
-            generator=generator)
+            generator=_gen_like(generator, device, input))
     return _like_finish(t, input, device, requires_grad)
 
 
@@ -266,7 +271,7 @@ def normal(mean, std=1.0, size=None, *, generator: Generator | None = None, dtyp
                             "of: (Tensor mean, Tensor std), (Tensor mean, float std), (float "
                             "mean, Tensor std), (float mean, float std, tuple of ints size)")
         t = _empty(_parse_size((size,), None, "normal"), _float_dtype(dtype, out_t))
-        normal_(t, mean, std, generator=generator)
+        normal_(t, mean, std, generator=_get_generator(generator, device))
         return _finish(t, device, requires_grad, out_t)
     if st:
         s_host = _host(std)
@@ -279,7 +284,7 @@ def normal(mean, std=1.0, size=None, *, generator: Generator | None = None, dtyp
     shape = _broadcast_shape(mean._array.shape, std._array.shape) if mt and st else \
         base._array.shape
     out = _empty(shape, dt)
-    normal_(out, 0.0, 1.0 if st else float(std), generator=generator)
+    normal_(out, 0.0, 1.0 if st else float(std), generator=_get_generator(generator, base))
     v = out._array
     if st:
         v = _arith(v, _host(std), np.multiply, dt)      # output.mul_(std)
@@ -314,7 +319,7 @@ def bernoulli(input: Tensor, p=None, *, generator: Generator | None = None,
     """torch.bernoulli(input) (input = probabilities) or bernoulli(input, p) (float p)."""
     out_t = _check_kwargs("bernoulli", kwargs)
     out = _new(np.empty(input._array.shape, dtype=input._dtype.np), input._dtype)
-    gen = _get_generator(generator)
+    gen = _get_generator(generator, input)
     if p is None:
         if input._dtype.name not in _FLOATS:
             raise _not_implemented("bernoulli_tensor_cpu_p_", input._dtype)
@@ -352,7 +357,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                            "replacement")
     if ncat > (1 << 24):
         raise RuntimeError("number of categories cannot exceed 2^24")
-    gen = _get_generator(generator)
+    gen = _get_generator(generator, input)
     probs = _host(input)
     p2 = probs.reshape(-1, ncat)
     if not replacement or k == 1:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from .. import _dtype as D
 from .._tensor import Tensor, _new
 from ..autograd.grad_mode import no_grad
+from ..backend import _cuda
+from ..backend._cuda import MULTI_GPU as _MULTI_GPU
 
 __all__ = ["Optimizer", "required"]
 
@@ -143,7 +145,11 @@ class Optimizer:
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
-                self._step_group(group)
+                if _MULTI_GPU[0] and _cuda.needs_guard(group["params"]):
+                    with _cuda.guard(group["params"]):     # kernels run on the params' GPU
+                        self._step_group(group)
+                else:
+                    self._step_group(group)
         return loss
 
     def _step_group(self, group: dict) -> None:
@@ -211,10 +217,6 @@ class Optimizer:
         self.__setstate__({"state": state, "param_groups": [
             update_group(g, ng) for g, ng in zip(groups, saved_groups)]})
 
-    def _state_for(self, p: Tensor) -> dict:
-        # state is keyed by the parameter itself, as in torch (Tensor hashes by id)
-        return self.state[p]
-
 
 def grad_of(p: Tensor, maximize: bool):
     """The raw gradient array of p (negated when maximizing)."""
@@ -226,6 +228,3 @@ def bump(p: Tensor) -> None:
     """Record an in-place update of p (torch's version counter)."""
     p._vc[0] += 1
 
-
-def as_iterable(params) -> Iterable:
-    return params

@@ -1,5 +1,7 @@
 """Every collective on 2+ ranks, checked against values computed locally (run under mpirun)."""
 
+import os
+
 import numpy as np
 
 import ember as torch
@@ -63,7 +65,7 @@ for dt in DTYPES:
     dist.scatter(t, everyone(dt) if rank == 0 else None, src=0)
     same(t, data(rank, dt))
     # reduce_scatter / reduce_scatter_tensor: rank i gets the sum of everyone's piece i
-    pieces = lambda r: [data(r * world + i, dt) for i in range(world)]  # noqa: E731
+    pieces = lambda r, dt=dt: [data(r * world + i, dt) for i in range(world)]  # noqa: E731
     t = torch.zeros(2, 3, dtype=dt)
     dist.reduce_scatter(t, pieces(rank))
     e = sum(pieces(r)[rank].double() for r in range(world))
@@ -182,6 +184,24 @@ except RuntimeError as e:
     assert "rank 0" in str(e) and "rank 1" in str(e) and "[2]" in str(e) and "[3]" in str(e), e
 else:
     raise AssertionError("shape mismatch not detected")
+os.environ["TORCH_DISTRIBUTED_DEBUG"] = "DETAIL"      # checks every call, not just the first ones
+try:
+    dist.broadcast(torch.zeros(2, dtype=torch.float32 if rank else torch.float64), src=0)
+except RuntimeError as e:
+    assert "float32" in str(e) and "float64" in str(e), e
+else:
+    raise AssertionError("dtype mismatch not detected")
+del os.environ["TORCH_DISTRIBUTED_DEBUG"]
+for bad, err in [(lambda: dist.broadcast(torch.zeros(1)), "Must specify global_rank"),
+                 (lambda: dist.send(torch.zeros(1), dst=rank), "should not be the same"),
+                 (lambda: dist.all_reduce(torch.zeros(1), op=dist.ReduceOp.BAND),
+                  "not supported")]:
+    try:
+        bad()
+    except (ValueError, RuntimeError) as e:
+        assert err in str(e), e
+    else:
+        raise AssertionError(err)
 try:
     dist.init_process_group("gloo")
 except ValueError as e:

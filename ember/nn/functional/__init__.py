@@ -2,6 +2,7 @@
 
 from .activation import *  # noqa: F401, F403
 from .activation import __all__ as _a
+from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 from .conv import (  # noqa: F401
     conv1d,
     conv2d,
@@ -10,6 +11,8 @@ from .conv import (  # noqa: F401
     conv_transpose2d,
     conv_transpose3d,
 )
+from .fold import *  # noqa: F401, F403
+from .fold import __all__ as _f
 from .loss import *  # noqa: F401, F403
 from .loss import __all__ as _l
 from .misc import *  # noqa: F401, F403
@@ -21,5 +24,6 @@ from .pooling import __all__ as _p
 from .upsample import *  # noqa: F401, F403
 from .upsample import __all__ as _u
 
-__all__ = [*_a, *_l, *_m, *_n, *_p, *_u, "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-           "conv_transpose2d", "conv_transpose3d"]
+__all__ = [*_a, *_f, *_l, *_m, *_n, *_p, *_u, "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+           "conv_transpose2d", "conv_transpose3d", "scaled_dot_product_attention",
+           "multi_head_attention_forward"]

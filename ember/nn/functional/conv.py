@@ -10,6 +10,7 @@ import math
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import GRAD_ENABLED
+from ...backend import as_strided
 from ._common import const, nnop, xp_arr
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -37,7 +38,8 @@ def windows(xp, x, kernel, stride, dilation, out_shape):
     shape = x.shape[:2] + tuple(out_shape) + tuple(kernel)
     strides = (s[0], s[1]) + tuple(s[2 + i] * stride[i] for i in range(nd)) + tuple(
         s[2 + i] * dilation[i] for i in range(nd))
-    return xp.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    # CuPy's as_strided takes no writeable flag: the backend helper hides that
+    return as_strided(x, shape, strides, writeable=False)
 
 
 def col2im_add(xp, g_pad, cols, kernel, stride, dilation, out_shape) -> None:

@@ -39,11 +39,11 @@ def _apply_noise(input: Tensor, noise_shape, p: float, inplace: bool) -> Tensor:
     if p == 1.0:
         noise = ember.zeros(noise_shape, dtype=input.dtype, device=input.device)
     else:
-        noise = R.dropout_mask(tuple(noise_shape), p, input.dtype)
+        # drawn by the generator of input's device (host-side), then moved there
+        noise = R.dropout_mask(tuple(noise_shape), p, input.dtype, device=input.device)
         if not isinstance(noise, Tensor):
             noise = _new(noise, input.dtype)
         if input.is_cuda:
-            # the mask is drawn on the CPU generator, as torch's CPU path draws it
             noise = noise.to(input.device)
     if inplace:
         return input.mul_(noise)

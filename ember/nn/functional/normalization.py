@@ -225,9 +225,20 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
                   running_var: Tensor | None = None, weight: Tensor | None = None,
                   bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """torch.nn.functional.instance_norm (use_input_stats=True path, no running stats)."""
-    if not use_input_stats or running_mean is not None:
-        raise NotImplementedError("instance_norm with running stats is not implemented in "
-                                  "Ember yet")
+    """torch.nn.functional.instance_norm (running stats averaged over the batch)."""
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if running_mean is not None:
+        # torch updates the running stats with the batch average of per-instance stats
+        xp, x = xp_arr(input)
+        axes = tuple(range(2, x.ndim))
+        count = math.prod(x.shape[2:])
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes) * (count / max(count - 1, 1))
+        rm, rv = running_mean._array, running_var._array
+        rm[...] = ((1 - momentum) * rm + momentum * mean.mean(0)).astype(rm.dtype)
+        rv[...] = ((1 - momentum) * rv + momentum * var.mean(0)).astype(rv.dtype)
+        running_mean._vc[0] += 1
+        running_var._vc[0] += 1
     # instance norm is group norm with one group per channel
     return _group_norm(input, weight, bias, num_groups=input.size(1), eps=eps)

@@ -32,9 +32,4 @@ def data_parallel(module: Module, inputs, device_ids=None, output_device=None, d
     return module(*inputs, **(module_kwargs or {}))
 
 
-class DistributedDataParallel(Module):
-    """torch.nn.parallel.DistributedDataParallel: needs torch.distributed, which Ember lacks."""
-
-    def __init__(self, module: Module, *args, **kwargs):
-        from ...compat._missing import missing
-        raise missing("torch.nn.parallel.DistributedDataParallel")
+from .distributed import DistributedDataParallel  # noqa: E402  (over MPI: ember.distributed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import queue
 import random
 import sys
 import traceback
@@ -16,8 +15,8 @@ from ._fetch import _DatasetKind
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
-# How often a worker checks that its parent still lives (it exits once orphaned).
-WORKER_STATUS_CHECK_INTERVAL = 1.0
+# How often an idle worker checks for shutdown and that its parent still lives.
+WORKER_STATUS_CHECK_INTERVAL = 0.2
 
 _worker_info: WorkerInfo | None = None
 
@@ -85,7 +84,12 @@ class ExceptionWrapper:
         except Exception:
             # the type's constructor does not take a single message: fall back as torch does
             raise RuntimeError(msg) from None
-        raise exception
+        try:
+            raise exception
+        finally:
+            # break the exception -> traceback -> this frame -> exception cycle, so dropping the
+            # exception frees the DataLoader iterator (and stops its workers) at once
+            exception = None
 
 
 def _generate_state(base_seed: int, worker_id: int) -> list[int]:
@@ -128,9 +132,19 @@ def _generate_state(base_seed: int, worker_id: int) -> list[int]:
     return state
 
 
-def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation,
-                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
-                 persistent_workers) -> None:
+def _send(conn, worker_id: int, idx, data) -> None:
+    """Send one result; one that cannot be pickled goes back as that error instead."""
+    try:
+        conn.send((idx, data))
+    except OSError:
+        raise                               # the pipe is gone: the main process is
+    except Exception:
+        # pickling failed before anything was written, so the pipe is still clean
+        conn.send((idx, ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")))
+
+
+def _worker_loop(dataset_kind, dataset, conn, done_event, auto_collation, collate_fn, drop_last,
+                 base_seed, init_fn, worker_id, num_workers, persistent_workers) -> None:
     """A worker's life: seed, run worker_init_fn, then fetch each (idx, index) it is sent."""
     try:
         # the same seeds torch gives a worker: Python's and ember's from base_seed + id,
@@ -156,12 +170,13 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         iteration_end = False
         parent = os.getppid()
         while os.getppid() == parent:          # an orphaned worker exits on its own
-            try:
-                r = index_queue.get(timeout=WORKER_STATUS_CHECK_INTERVAL)
-            except queue.Empty:
+            if not conn.poll(WORKER_STATUS_CHECK_INTERVAL):
+                if done_event.is_set():
+                    break
                 continue
+            r = conn.recv()
             if isinstance(r, _ResumeIteration):
-                data_queue.put((r, None))
+                conn.send((r, None))
                 iteration_end = False
                 fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation,
                                                       collate_fn, drop_last)
@@ -185,12 +200,10 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
                     else:
                         data = ExceptionWrapper(
                             where=f"in DataLoader worker process {worker_id}")
-            data_queue.put((idx, data))
+            _send(conn, worker_id, idx, data)
             del data, idx, index, r
-    except KeyboardInterrupt:
-        # the main process handles Ctrl-C and shuts us down
+    except (KeyboardInterrupt, EOFError, OSError):
+        # Ctrl-C (the main process handles it and shuts us down) or the main process is gone
         pass
-    if done_event.is_set():
-        # do not block exit on flushing results nobody will read
-        data_queue.cancel_join_thread()
-        data_queue.close()
+    finally:
+        conn.close()

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import atexit
+import collections
 import itertools
 import math
 import multiprocessing as python_multiprocessing
 import os
-import queue
 import signal
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable
+from multiprocessing import connection
 from typing import Any, Generic, TypeVar
 
 from ... import _dtype as D
@@ -31,9 +32,6 @@ _T_co = TypeVar("_T_co", covariant=True)
 default_collate = _collate.default_collate
 default_convert = _collate.default_convert
 
-# How often the main process checks its workers are alive while it waits for a batch: a worker
-# killed outright never answers, and this bounds how long that goes unnoticed.
-MP_STATUS_CHECK_INTERVAL = 0.1
 # How long shutdown waits for a worker to exit on its own before terminating it.
 _JOIN_TIMEOUT = 2.0
 
@@ -344,8 +342,12 @@ def _death_note(w) -> str:
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """Worker processes fetch batches; results come back in order (or as ready, in_order=False).
 
-    Each task is (send_idx, index) on a worker's own queue; results share one queue. The main
-    process keeps prefetch_factor * num_workers tasks outstanding and re-orders results.
+    NOTE: unlike torch (shared queues + SIGCHLD), each worker has its own duplex pipe and the
+    main process waits on the pipes together with the workers' process sentinels. A worker
+    killed outright therefore wakes the wait at once, can neither hold a lock other workers
+    need nor leave a half-written message that blocks the reader (that reads as EOF), and a
+    batch that cannot be pickled fails in the worker and comes back as an error.
+    The main process keeps prefetch_factor * num_workers tasks outstanding and re-orders results.
     """
 
     def __init__(self, loader: DataLoader) -> None:
@@ -362,31 +364,31 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_init_fn = loader.worker_init_fn
         self._shutdown = False
         self._workers = []
-        self._index_queues = []
-        self._worker_result_queue = ctx.Queue()
+        self._conns = []                 # main process's end of each worker's pipe
+        self._told_to_exit = []          # a worker we asked to exit may exit: not a failure
+        self._pending = collections.deque()   # results read but not yet consumed
         self._workers_done_event = ctx.Event()
         self._workers_status = [True] * self._num_workers
         try:
             for i in range(self._num_workers):
-                index_queue = ctx.Queue()
-                # a queue whose reader died must not block this process's exit
-                index_queue.cancel_join_thread()
+                conn, child_conn = ctx.Pipe(duplex=True)
                 w = ctx.Process(
                     target=_worker._worker_loop,
-                    args=(self._dataset_kind, self._dataset, index_queue,
-                          self._worker_result_queue, self._workers_done_event,
-                          self._auto_collation, self._collate_fn, self._drop_last,
-                          self._base_seed, self._worker_init_fn, i, self._num_workers,
-                          self._persistent_workers))
+                    args=(self._dataset_kind, self._dataset, child_conn,
+                          self._workers_done_event, self._auto_collation, self._collate_fn,
+                          self._drop_last, self._base_seed, self._worker_init_fn, i,
+                          self._num_workers, self._persistent_workers))
                 # daemonic: multiprocessing terminates them if this process exits normally
                 w.daemon = True
-                w.start()
-                self._index_queues.append(index_queue)
+                self._conns.append(conn)
+                self._told_to_exit.append(False)
                 self._workers.append(w)
+                w.start()
+                # only the worker may hold its end, so the worker's death reads as EOF here
+                child_conn.close()
         except BaseException:
             self._shutdown_workers()
             raise
-        self._data_queue = self._worker_result_queue
         self._reset(loader, first_iter=True)
 
     def _reset(self, loader, first_iter: bool = False) -> None:
@@ -402,7 +404,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if not first_iter:
             # persistent workers: restart each replica's fetcher, wait for all to acknowledge
             for idx in range(self._num_workers):
-                self._index_queues[idx].put(_worker._ResumeIteration())
+                self._send(idx, _worker._ResumeIteration())
             resume_iteration_cnt = self._num_workers
             while resume_iteration_cnt > 0:
                 return_idx, return_data = self._get_data()
@@ -411,24 +413,47 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         for _ in range(self._prefetch_factor * self._num_workers):
             self._try_put_index()
 
-    def _try_get_data(self, timeout: float):
-        """(True, item) from the result queue, or (False, None) after `timeout` seconds."""
+    def _send(self, worker_id: int, obj) -> None:
         try:
-            return True, self._data_queue.get(timeout=timeout)
-        except queue.Empty:
-            # a worker killed outright never answers: check liveness instead of waiting forever
-            failed = []
-            for worker_id, w in enumerate(self._workers):
-                if self._workers_status[worker_id] and not w.is_alive():
-                    failed.append(w)
-                    self._mark_worker_as_unavailable(worker_id)
-            if failed:
-                pids = ", ".join(str(w.pid) for w in failed)
-                notes = "".join(_death_note(w) for w in failed[:1])
-                self._shutdown_workers()
-                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly"
-                                   f"{notes}") from None
-            return False, None
+            self._conns[worker_id].send(obj)
+        except OSError:
+            pass    # the worker is dead: the next wait sees its sentinel and reports it
+
+    def _worker_failed(self, worker_ids: list) -> None:
+        failed = [self._workers[i] for i in worker_ids]
+        for w in failed:
+            w.join(timeout=_JOIN_TIMEOUT)           # so that its exit code is known
+        pids = ", ".join(str(w.pid) for w in failed)
+        note = _death_note(failed[0])
+        self._shutdown_workers()
+        raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly{note}")
+
+    def _try_get_data(self, timeout: float):
+        """(True, item) from any worker, or (False, None) after `timeout` seconds."""
+        if self._pending:
+            return True, self._pending.popleft()
+        live = [i for i in range(self._num_workers) if not self._told_to_exit[i]]
+        sentinels = {self._workers[i].sentinel: i for i in live}
+        ready = connection.wait([self._conns[i] for i in live] + list(sentinels), timeout)
+        dead = []
+        for r in ready:
+            if r in sentinels:
+                continue
+            i = self._conns.index(r)
+            try:
+                self._pending.append(r.recv())
+            except (EOFError, OSError):
+                dead.append(i)      # closed (or cut short) by the worker's death
+        for r in ready:
+            i = sentinels.get(r)
+            if i is not None and i not in dead and not self._conns[i].poll(0):
+                dead.append(i)
+        if self._pending:
+            # results that arrived before a death are still delivered; the death is seen next
+            return True, self._pending.popleft()
+        if dead:
+            self._worker_failed(sorted(dead))
+        return False, None
 
     def _get_data(self):
         if self._timeout > 0:
@@ -437,11 +462,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
-                success, data = self._try_get_data(min(left, MP_STATUS_CHECK_INTERVAL))
+                success, data = self._try_get_data(left)
                 if success:
                     return data
         while True:
-            success, data = self._try_get_data(MP_STATUS_CHECK_INTERVAL)
+            success, data = self._try_get_data(None)
             if success:
                 return data
 
@@ -507,7 +532,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     break
         else:
             return  # no active worker left
-        self._index_queues[worker_queue_idx].put((self._send_idx, index))
+        self._send(worker_queue_idx, (self._send_idx, index))
         self._task_info[self._send_idx] = (worker_queue_idx,)
         self._workers_num_tasks[worker_queue_idx] += 1
         self._tasks_outstanding += 1
@@ -521,8 +546,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         return data
 
     def _mark_worker_as_unavailable(self, worker_id: int, shutdown: bool = False) -> None:
-        # the None tells the worker to exit (it may be dead already: the put is harmless)
-        self._index_queues[worker_id].put(None)
+        # the None tells the worker to exit; from now on its exit is expected
+        self._send(worker_id, None)
+        self._told_to_exit[worker_id] = True
         self._workers_status[worker_id] = False
 
     def _shutdown_workers(self) -> None:
@@ -534,23 +560,22 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             if not _python_exit_status:
                 self._workers_done_event.set()
                 for worker_id in range(len(workers)):
-                    if self._persistent_workers or self._workers_status[worker_id]:
+                    if not self._told_to_exit[worker_id]:
                         self._mark_worker_as_unavailable(worker_id, shutdown=True)
                 deadline = time.monotonic() + _JOIN_TIMEOUT
                 for w in workers:
-                    w.join(timeout=max(0.0, deadline - time.monotonic()))
-                for q in self._index_queues:
-                    q.cancel_join_thread()
-                    q.close()
+                    if w.pid is not None:
+                        w.join(timeout=max(0.0, deadline - time.monotonic()))
         finally:
             # whatever happened above, no worker outlives its iterator
             for w in workers:
-                if w.is_alive():
+                if w.pid is not None and w.is_alive():
                     w.terminate()
             for w in workers:
-                w.join(timeout=_JOIN_TIMEOUT)
-            self._worker_result_queue.cancel_join_thread()
-            self._worker_result_queue.close()
+                if w.pid is not None:
+                    w.join(timeout=_JOIN_TIMEOUT)
+            for c in self._conns:
+                c.close()
 
     def __del__(self) -> None:
         self._shutdown_workers()

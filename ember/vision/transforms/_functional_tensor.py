@@ -145,9 +145,12 @@ def _weights(n_in: int, n_out: int, mode: str, antialias: bool, dt) -> np.ndarra
     scale = float(np.float32(n_in) / np.float32(n_out))
     w = np.zeros((n_out, n_in), dtype=np.float64)
     dst = np.arange(n_out)
-    if mode == "nearest":
-        src = dst if n_in == n_out else np.minimum(
-            np.floor(dst * np.float32(scale)).astype(np.int64), n_in - 1)
+    if mode in ("nearest", "nearest-exact"):
+        # ATen computes the source index in float32; nearest-exact samples pixel centres
+        pos = dst.astype(np.float32) + np.float32(0.5 if mode == "nearest-exact" else 0.0)
+        src = np.minimum(np.floor(pos * np.float32(scale)).astype(np.int64), n_in - 1)
+        if mode == "nearest" and n_in == n_out:
+            src = dst
         w[dst, src] = 1.0
     elif antialias:
         # separable filter with support widened by the scale when downsampling (as PIL does)
@@ -183,8 +186,6 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear",
     _assert_image_tensor(img)
     if interpolation not in ("nearest", "nearest-exact", "bilinear", "bicubic"):
         raise ValueError("This interpolation mode is unsupported with Tensor input")
-    if interpolation == "nearest-exact":
-        raise NotImplementedError("nearest-exact resize of tensors is not implemented in ember")
     antialias = bool(antialias) and interpolation in ("bilinear", "bicubic")
     a, need_cast = _float_work(img)
     h, w = size
@@ -337,11 +338,16 @@ def affine_warp(img: Tensor, theta: list[float], interpolation: str = "nearest",
     a, need_cast = _float_work(img)
     h, w = a.shape[-2:]
     oh, ow = out_size if out_size is not None else (h, w)
-    yo, xo = np.meshgrid(np.arange(oh) + 0.5 - oh * 0.5, np.arange(ow) + 0.5 - ow * 0.5,
-                         indexing="ij")
-    t = theta
-    ix = t[0] * xo + t[1] * yo + t[2] + w * 0.5 - 0.5
-    iy = t[3] * xo + t[4] * yo + t[5] + h * 0.5 - 0.5
+    dt = a.dtype.type
+    # torchvision's _gen_affine_grid in the image's float dtype: pixel centres relative to the
+    # output centre, times theta^T / (w/2, h/2), then grid_sample's unnormalisation
+    base = np.ones((oh, ow, 3), dtype=dt)
+    base[..., 0] = (np.arange(ow) + 0.5 - ow * 0.5).astype(dt)
+    base[..., 1] = (np.arange(oh) + 0.5 - oh * 0.5).astype(dt)[:, None]
+    resc = np.array(theta, dtype=dt).reshape(2, 3).T / np.array([0.5 * w, 0.5 * h], dtype=dt)
+    grid = base @ resc
+    ix = ((grid[..., 0] + dt(1)) * dt(w) - dt(1)) / dt(2)
+    iy = ((grid[..., 1] + dt(1)) * dt(h) - dt(1)) / dt(2)
     lead = a.shape[:-2]
     a3 = a.reshape((-1, h, w))
     if interpolation == "nearest":

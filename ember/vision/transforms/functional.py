@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import warnings
 from enum import Enum
 
 import numpy as np
@@ -87,6 +88,12 @@ def to_tensor(pic) -> Tensor:
     if isinstance(pic, np.ndarray):
         if pic.ndim == 2:
             pic = pic[:, :, None]
+        if any(st < 0 for st in pic.strides):
+            # torch.from_numpy refuses these (e.g. an OpenCV image flipped with [..., ::-1])
+            raise ValueError("At least one stride in the given numpy array is negative, and "
+                             "tensors with negative strides are not currently supported. (You "
+                             "can probably work around this by making a copy of your array  "
+                             "with array.copy().) ")
         img = ember.from_numpy(np.ascontiguousarray(pic.transpose((2, 0, 1))))
         if img.dtype == ember.uint8:
             return img.to(dtype=default_float_dtype).div(255)
@@ -236,7 +243,8 @@ def normalize(tensor: Tensor, mean, std, inplace: bool = False) -> Tensor:
 def _rgb_bgr(img):
     if isinstance(img, Tensor):
         if img.ndim < 3 or img.shape[-3] not in (3, 4):
-            raise ValueError(f"expected a (..., 3, H, W) tensor image, got shape {tuple(img.shape)}")
+            raise ValueError("expected a (..., 3, H, W) tensor image, got shape "
+                             f"{tuple(img.shape)}")
         idx = [2, 1, 0] + ([3] if img.shape[-3] == 4 else [])
         return img[..., idx, :, :]
     if isinstance(img, np.ndarray):
@@ -353,6 +361,9 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size: int | 
     if [image_height, image_width] == output_size:
         return img
     if not isinstance(img, Tensor):
+        if antialias is False:
+            warnings.warn("Anti-alias option is always applied for PIL Image input. Argument "
+                          "antialias is ignored.", stacklevel=2)
         return F_pil.resize(img, size=output_size,
                             interpolation=pil_modes_mapping[interpolation])
     return F_t.resize(img, size=output_size, interpolation=interpolation.value,

@@ -1,0 +1,330 @@
+"""torch.nn RNN, LSTM, GRU and their cells, with torch's parameter names, layout and init.
+
+The input projections of a whole sequence are one matmul per layer and direction; the
+recurrence is a Python loop over time steps built from ember ops, so autograd is exact.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import ember
+
+from ..._tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+def _rnn_step(x_proj, h, w_hh, b_hh, mode):
+    g = x_proj + F.linear(h, w_hh, b_hh)
+    return ember.tanh(g) if mode == "RNN_TANH" else ember.relu(g)
+
+
+def _lstm_step(x_proj, h, c, w_hh, b_hh):
+    gates = x_proj + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, -1)
+    c = ember.sigmoid(f) * c + ember.sigmoid(i) * ember.tanh(g)
+    return ember.sigmoid(o) * ember.tanh(c), c
+
+
+def _gru_step(x_proj, h, w_hh, b_hh):
+    gh = F.linear(h, w_hh, b_hh)
+    ir, iz, in_ = x_proj.chunk(3, -1)
+    hr, hz, hn = gh.chunk(3, -1)
+    r = ember.sigmoid(ir + hr)
+    z = ember.sigmoid(iz + hz)
+    n = ember.tanh(in_ + r * hn)
+    return (1 - z) * n + z * h
+
+
+class RNNBase(Module):
+    """torch.nn.RNNBase: the multi-layer, optionally bidirectional recurrence."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        num_directions = 2 if bidirectional else 1
+        if not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1 or isinstance(
+                dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                          "non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=2)
+        if not isinstance(hidden_size, int) or hidden_size <= 0:
+            raise ValueError("hidden_size must be an integer greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be an integer greater than zero")
+        if proj_size != 0:
+            raise NotImplementedError("LSTM proj_size is not implemented in Ember yet")
+        gate_size = _GATES[mode] * hidden_size
+        self._flat_weights_names = []
+        for layer in range(num_layers):
+            for direction in range(num_directions):
+                layer_input = input_size if layer == 0 else hidden_size * num_directions
+                suffix = "_reverse" if direction == 1 else ""
+                shapes = [("weight_ih", (gate_size, layer_input)),
+                          ("weight_hh", (gate_size, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                for name, shape in shapes:
+                    full = f"{name}_l{layer}{suffix}"
+                    setattr(self, full, Parameter(ember.empty(shape, device=device,
+                                                              dtype=dtype)))
+                    self._flat_weights_names.append(full)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """uniform_(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) for every weight, in order."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    @property
+    def all_weights(self) -> list:
+        per = 4 if self.bias else 2
+        ws = [getattr(self, n) for n in self._flat_weights_names]
+        return [ws[i:i + per] for i in range(0, len(ws), per)]
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    def _weights(self, layer: int, direction: int):
+        suffix = "_reverse" if direction == 1 else ""
+        get = (lambda n: getattr(self, f"{n}_l{layer}{suffix}"))
+        if self.bias:
+            return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
+        return get("weight_ih"), get("weight_hh"), None, None
+
+    def _check_input(self, input: Tensor) -> bool:
+        if input.dim() not in (2, 3):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got "
+                             f"{input.dim()}D tensor instead")
+        if input.size(-1) != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.size(-1)}")
+        return input.dim() == 3
+
+    def forward(self, input: Tensor, hx=None):
+        batched = self._check_input(input)
+        is_lstm = self.mode == "LSTM"
+        if not batched:
+            input = input.unsqueeze(1)
+            if hx is not None:
+                hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        seq_len, batch = input.size(0), input.size(1)
+        num_dir = 2 if self.bidirectional else 1
+        if hx is None:
+            zeros = ember.zeros(self.num_layers * num_dir, batch, self.hidden_size,
+                                dtype=input.dtype, device=input.device)
+            hx = (zeros, zeros) if is_lstm else zeros
+        h0, c0 = hx if is_lstm else (hx, None)
+        expected = (self.num_layers * num_dir, batch, self.hidden_size)
+        if tuple(h0.shape) != expected:
+            raise RuntimeError(f"Expected hidden size {expected}, got {list(h0.shape)}")
+        layer_input = input
+        h_n, c_n = [], []
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(num_dir):
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+                idx = layer * num_dir + d
+                h = h0[idx]
+                c = c0[idx] if is_lstm else None
+                x_proj = F.linear(layer_input, w_ih, b_ih)          # (seq, batch, gates)
+                steps = range(seq_len - 1, -1, -1) if d == 1 else range(seq_len)
+                hs = [None] * seq_len
+                for t in steps:
+                    if is_lstm:
+                        h, c = _lstm_step(x_proj[t], h, c, w_hh, b_hh)
+                    elif self.mode == "GRU":
+                        h = _gru_step(x_proj[t], h, w_hh, b_hh)
+                    else:
+                        h = _rnn_step(x_proj[t], h, w_hh, b_hh, self.mode)
+                    hs[t] = h
+                outs.append(ember.stack(hs, 0) if seq_len else layer_input[:, :, :0])
+                h_n.append(h)
+                if is_lstm:
+                    c_n.append(c)
+            layer_input = outs[0] if num_dir == 1 else ember.cat(outs, 2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        output = layer_input
+        h_n = ember.stack(h_n, 0)
+        hidden = (h_n, ember.stack(c_n, 0)) if is_lstm else h_n
+        if not batched:
+            output = output.squeeze(1)
+            hidden = tuple(h.squeeze(1) for h in hidden) if is_lstm else hidden.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, hidden
+
+
+class RNN(RNNBase):
+    """torch.nn.RNN (nonlinearity 'tanh' or 'relu')."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device=None,
+                 dtype=None) -> None:
+        if nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype)
+
+
+class LSTM(RNNBase):
+    """torch.nn.LSTM (gates i, f, g, o)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
+
+
+class GRU(RNNBase):
+    """torch.nn.GRU (gates r, z, n)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device=None, dtype=None) -> None:
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, 0, device, dtype)
+
+
+class RNNCellBase(Module):
+    """torch.nn.RNNCellBase."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        fk = {"device": device, "dtype": dtype}
+        self.weight_ih = Parameter(ember.empty((num_chunks * hidden_size, input_size), **fk))
+        self.weight_hh = Parameter(ember.empty((num_chunks * hidden_size, hidden_size), **fk))
+        if bias:
+            self.bias_ih = Parameter(ember.empty(num_chunks * hidden_size, **fk))
+            self.bias_hh = Parameter(ember.empty(num_chunks * hidden_size, **fk))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if "bias" in self.__dict__ and self.bias is not True:
+            s += f", bias={self.bias}"
+        if "nonlinearity" in self.__dict__ and self.nonlinearity != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def reset_parameters(self) -> None:
+        """uniform_(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) for every weight, in order."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _prep(self, input: Tensor, hx, n_states: int):
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got "
+                             f"{input.dim()}D instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            z = ember.zeros(input.size(0), self.hidden_size, dtype=input.dtype,
+                            device=input.device)
+            hx = (z, z) if n_states == 2 else z
+        elif not batched:
+            hx = tuple(h.unsqueeze(0) for h in hx) if n_states == 2 else hx.unsqueeze(0)
+        return input, hx, batched
+
+
+class RNNCell(RNNCellBase):
+    """torch.nn.RNNCell."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        input, hx, batched = self._prep(input, hx, 1)
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        mode = "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
+        h = _rnn_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh,
+                      self.bias_hh, mode)
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """torch.nn.LSTMCell."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
+
+    def forward(self, input: Tensor, hx=None):
+        input, (h, c), batched = self._prep(input, hx, 2)
+        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), h, c, self.weight_hh,
+                          self.bias_hh)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """torch.nn.GRUCell."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        input, hx, batched = self._prep(input, hx, 1)
+        h = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh,
+                      self.bias_hh)
+        return h if batched else h.squeeze(0)
