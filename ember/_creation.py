@@ -80,6 +80,16 @@ def _from_data(data):
         raise
     if arr.dtype.kind in "OUS":
         _bad_data(data)
+    leaf = data
+    while isinstance(leaf, (list, tuple)) and leaf:
+        leaf = leaf[0]
+    if isinstance(leaf, np.generic):
+        # NumPy scalars in a sequence keep their dtype (promoted with the other elements)
+        dt = None
+        for x in np.array(data, dtype=object).ravel():
+            d = D._scalar_dtype(x)
+            dt = d if dt is None else D.promote_types(dt, d)
+        return arr, dt
     return arr, _python_dtype(arr)
 
 

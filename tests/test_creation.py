@@ -249,3 +249,11 @@ def test_ranges_exact_random():
             if step != 0:
                 both(lambda lib, a=a, b=b, s=step, dt=dt:
                      lib.arange(a, b, s, dtype=getattr(lib, dt)))
+
+
+def test_numpy_scalars_in_sequences_keep_their_dtype():
+    import numpy as np
+    for data in ([np.float64(1.0), np.float64(2)], [np.int32(1)], [np.float32(1), 2.0],
+                 [np.float64(1), 2], [[np.int16(1), np.int16(2)]]):
+        assert ember.tensor(data).dtype.name == str(torch.tensor(data).dtype)[6:]
+        assert ember.as_tensor(data).dtype.name == str(torch.as_tensor(data).dtype)[6:]

@@ -10,7 +10,7 @@ import ember
 
 from .._tensor import Tensor
 
-__all__ = ["make_grid", "save_image", "draw_bounding_boxes", "imshow"]
+__all__ = ["make_grid", "save_image", "draw_bounding_boxes", "draw_segmentation_masks", "imshow"]
 
 
 def make_grid(tensor: Tensor | list[Tensor], nrow: int = 8, padding: int = 2,
@@ -95,14 +95,31 @@ def save_image(tensor: Tensor | list[Tensor], fp, format: str | None = None, **k
     im.save(fp, format=format)
 
 
-def _color_tuple(color, num_channels: int) -> tuple[int, ...]:
-    if isinstance(color, str):
-        from PIL import ImageColor
-        color = ImageColor.getrgb(color)
-    elif isinstance(color, (int, float)):
-        color = (int(color),) * 3
-    color = tuple(int(c) for c in color)
-    return color[:num_channels] if num_channels == 1 else color
+def _generate_color_palette(num_objects: int) -> list[tuple[int, int, int]]:
+    # torchvision's deterministic palette: i * (2**25 - 1, 2**15 - 1, 2**21 - 1) mod 255
+    palette = (2**25 - 1, 2**15 - 1, 2**21 - 1)
+    return [tuple((i * p) % 255 for p in palette) for i in range(num_objects)]
+
+
+def _parse_colors(colors, *, num_objects: int, floating: bool = False) -> list[tuple]:
+    from PIL import ImageColor
+    if colors is None:
+        colors = _generate_color_palette(num_objects)
+    elif isinstance(colors, list):
+        if len(colors) < num_objects:
+            raise ValueError("Number of colors must be equal or larger than the number of "
+                             f"objects, but got {len(colors)} < {num_objects}.")
+    elif not isinstance(colors, (tuple, str)):
+        raise ValueError("`colors` must be a tuple or a string, or a list thereof, but got "
+                         f"{colors}.")
+    elif isinstance(colors, tuple) and len(colors) != 3:
+        raise ValueError(f"If passed as tuple, colors should be an RGB triplet, but got {colors}.")
+    else:
+        colors = [colors] * num_objects
+    colors = [ImageColor.getrgb(c) if isinstance(c, str) else tuple(c) for c in colors]
+    if floating:
+        colors = [tuple(v / 255 for v in c) for c in colors]
+    return colors
 
 
 def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None = None,
@@ -133,16 +150,7 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None =
     elif len(labels) != num_boxes:
         raise ValueError(f"Number of boxes ({num_boxes}) and labels ({len(labels)}) mismatch. "
                          "Please specify labels for each box.")
-    palette = ["red", "green", "blue", "yellow", "purple", "orange", "cyan", "magenta"]
-    if colors is None:
-        colors = [palette[i % len(palette)] for i in range(num_boxes)]
-    elif isinstance(colors, list):
-        if len(colors) < num_boxes:
-            raise ValueError(f"Number of colors ({len(colors)}) is less than number of boxes "
-                             f"({num_boxes}). ")
-    else:
-        colors = [colors] * num_boxes
-    colors = [_color_tuple(c, 3) for c in colors]
+    colors = _parse_colors(colors, num_objects=num_boxes)
     original_dtype = image.dtype
     if image.is_floating_point():
         image = (image * 255).to(ember.uint8)
@@ -161,7 +169,8 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None =
             draw.rectangle(bbox, width=width, outline=color)
         if label is not None:
             margin = width + 1
-            text_color = _color_tuple(label_colors, 3) if label_colors is not None else color
+            text_color = color if label_colors is None else _parse_colors(
+                label_colors, num_objects=1)[0]
             draw.text((bbox[0] + margin, bbox[1] + margin), label, fill=text_color,
                       font=txt_font)
     out = ember.from_numpy(np.array(img)).permute(2, 0, 1)
@@ -170,6 +179,43 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None =
     if original_dtype.is_floating_point:
         out = out.to(original_dtype) / 255
     return out
+
+
+def draw_segmentation_masks(image: Tensor, masks: Tensor, alpha: float = 0.8,
+                            colors=None) -> Tensor:
+    """torchvision.utils.draw_segmentation_masks: blend boolean (N, H, W) masks onto an RGB
+    (3, H, W) image with weight `alpha`; overlapping pixels are blended with black."""
+    if not isinstance(image, Tensor):
+        raise TypeError(f"The image must be a tensor, got {type(image)}")
+    if image.dtype != ember.uint8 and not image.is_floating_point():
+        raise ValueError(f"The image dtype must be uint8 or float, got {image.dtype}")
+    if image.dim() != 3:
+        raise ValueError("Pass individual images, not batches")
+    if image.size(0) != 3:
+        raise ValueError("Pass an RGB image. Other Image formats are not supported")
+    if masks.ndim == 2:
+        masks = masks[None, :, :]
+    if masks.ndim != 3:
+        raise ValueError("masks must be of shape (H, W) or (batch_size, H, W)")
+    if masks.dtype != ember.bool:
+        raise ValueError("The masks must be of dtype bool")
+    if tuple(masks.shape[-2:]) != tuple(image.shape[-2:]):
+        raise ValueError("The image and the masks must have the same height and width")
+    num_masks = masks.size(0)
+    if num_masks == 0:
+        import warnings
+        warnings.warn("masks doesn't contain any mask. No mask was drawn", stacklevel=2)
+        return image
+    colors = _parse_colors(colors, num_objects=num_masks, floating=image.is_floating_point())
+    img = image.detach().cpu().numpy()
+    m = masks.detach().cpu().numpy()
+    to_draw = img.copy()
+    for mask, color in zip(m, colors):
+        to_draw[:, mask] = np.asarray(color, dtype=img.dtype)[:, None]
+    to_draw[:, m.sum(axis=0) > 1] = 0
+    # torchvision blends in the image dtype's arithmetic, then casts back (truncating uint8)
+    out = image * (1 - alpha) + ember.from_numpy(to_draw).to(image.device) * alpha
+    return out.to(image.dtype)
 
 
 def imshow(img, ax=None, **kwargs):
