@@ -33,30 +33,36 @@ def _default_threads() -> int:
 
 
 _threads = {"intra": None, "interop": None}
+_blas: list = []            # [(set_fn, get_fn)] of the OpenBLAS builds loaded; filled once
 
 
-def _blas_set_threads(n: int) -> None:
-    """Tell an already-loaded OpenBLAS (NumPy's) to use n threads; a no-op where none is found.
+def _openblas() -> list:
+    """The thread setters/getters of the OpenBLAS libraries loaded in this process (NumPy's).
 
-    Environment variables such as OMP_NUM_THREADS are read only at load time, so they would not
-    work here; this is what threadpoolctl does, for OpenBLAS only.
+    Environment variables such as OMP_NUM_THREADS are read only at load time, so they cannot
+    help here; this is what threadpoolctl does, for OpenBLAS only. Empty where none is found.
     """
+    if _blas:
+        return _blas[0]
+    found = []
     try:
         with open("/proc/self/maps") as f:
-            libs = set(re.findall(r"\S*openblas\S*\.so\S*", f.read()))
+            libs = sorted(set(re.findall(r"\S*openblas\S*\.so\S*", f.read())))
     except OSError:
-        return
+        libs = []
     for path in libs:
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for sym in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                    "openblas_set_num_threads64_", "openblas_set_num_threads"):
-            fn = getattr(lib, sym, None)
-            if fn is not None:
-                fn(ctypes.c_int(n))
+        for prefix, suffix in (("scipy_", "64_"), ("scipy_", ""), ("", "64_"), ("", "")):
+            set_fn = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+            get_fn = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+            if set_fn is not None and get_fn is not None:
+                found.append((set_fn, get_fn))
                 break
+    _blas.append(found)
+    return found
 
 
 def set_num_threads(int: int) -> None:  # `int`: torch's argument name
@@ -64,12 +70,17 @@ def set_num_threads(int: int) -> None:  # `int`: torch's argument name
     if not isinstance(int, builtins.int) or int <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _threads["intra"] = int
-    _blas_set_threads(int)
+    for set_fn, _ in _openblas():
+        set_fn(ctypes.c_int(int))
 
 
 def get_num_threads() -> int:
-    """torch.get_num_threads: the value last set, else the number of usable CPUs."""
-    return _threads["intra"] or _default_threads()
+    """torch.get_num_threads: the value last set, else OpenBLAS's, else the usable CPUs."""
+    if _threads["intra"] is not None:
+        return _threads["intra"]
+    for _, get_fn in _openblas():
+        return builtins.int(get_fn())
+    return _default_threads()
 
 
 def set_num_interop_threads(int: int) -> None:

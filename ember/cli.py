@@ -96,6 +96,7 @@ def run_script(path: str, args: list[str]) -> int:
     sys.modules["__main__"] = module
     sys.argv = [path, *args]
     sys.path[0] = os.path.dirname(full)     # the script's imports see its siblings, as python's
+    _add_bootstrap_path()
     try:
         code = compile(source, full, "exec", dont_inherit=True)
         exec(code, module.__dict__)
@@ -112,6 +113,7 @@ def run_module(name: str, args: list[str]) -> int:
     compat.install()
     sys.argv = [name, *args]
     sys.path[0] = os.getcwd()
+    _add_bootstrap_path()
     try:
         runpy.run_module(name, run_name="__main__", alter_sys=True)
     except SystemExit:
@@ -119,6 +121,14 @@ def run_module(name: str, args: list[str]) -> int:
     except BaseException as e:
         return _report(e)
     return 0
+
+
+def _add_bootstrap_path() -> None:
+    # Child processes that re-import the script (multiprocessing's spawn/forkserver) inherit
+    # sys.path but not the shim: a `torch` package on this path installs it there.
+    boot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compat", "_bootstrap")
+    if boot not in sys.path:
+        sys.path.insert(1, boot)
 
 
 _RUNNER_FILES = {os.path.abspath(__file__), os.path.abspath(runpy.__file__), "<frozen runpy>"}

@@ -108,3 +108,22 @@ def test_version_help_demo_bench_and_entry_point(tmp_path):
     r = _run(["bench", "--help"], tmp_path)     # found next to the package in a checkout
     has_bench = os.path.isfile(os.path.join(ROOT, "bench", "__main__.py"))
     assert (r.returncode == 0) == has_bench or "no bench/" in r.stderr
+
+
+def test_spawned_children_get_ember_too(tmp_path):
+    # multiprocessing's spawn re-imports the script in a fresh interpreter: `import torch` there
+    # must still be Ember (DataLoader workers on macOS, mp.set_start_method("spawn") scripts).
+    _write(tmp_path / "spawn.py", """
+        import multiprocessing as mp
+        import torch
+
+        def work(i):
+            return f"{i} {hasattr(torch, '__ember_target__')} {torch.ones(2).sum().item()}"
+
+        if __name__ == "__main__":
+            with mp.get_context("spawn").Pool(1) as pool:
+                print(pool.map(work, [1]), hasattr(torch, "__ember_target__"))
+    """)
+    r = _run(["run", "spawn.py"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "['1 True 2.0'] True"

@@ -41,6 +41,9 @@ def test_shim_maps_every_existing_path_and_never_loads_real_torch():
         assert torch.__ember_target__ is ember and torch.Tensor is ember.Tensor
         assert nn is ember.nn and F is ember.nn.functional and Variable is ember.autograd.Variable
         assert DataLoader is ember.utils.data.DataLoader
+        ns = {}
+        exec("from torch import *", ns)
+        assert ns["tensor"] is ember.tensor and ns["float32"] is ember.float32 and "nn" not in ns
         paths = ["nn", "nn.functional", "nn.init", "nn.parameter", "nn.modules", "nn.modules.linear",
                  "nn.modules.conv", "nn.modules.rnn", "nn.modules.module", "nn.utils",
                  "nn.utils.rnn", "nn.parallel", "optim", "optim.lr_scheduler", "optim.sgd",
@@ -144,11 +147,15 @@ def test_shim_missing_modules_and_apis():
         assert GradScaler is torch.amp.GradScaler
         import torch.nn as nn
         assert BatchNorm2d is nn.BatchNorm2d
+        import importlib.util
         for bad in ["torch._C", "torch.no_such_module", "torch.nn.no_such"]:
             try:
                 __import__(bad)
             except ModuleNotFoundError as e:
                 print("MNF", e.name)
+            assert importlib.util.find_spec(bad) is None
+        from torch.utils.data._utils.collate import default_collate   # private paths map too
+        assert importlib.util.find_spec("torch.nn") is not None
         for f in [lambda: D.Normal, lambda: torch.fft.rfft2, lambda: torch.some_new_api]:
             try:
                 f()
@@ -158,6 +165,10 @@ def test_shim_missing_modules_and_apis():
             from torch.fft import rfft2
         except NotImplementedError as e:
             print("NI", e)
+        try:                                        # the feature-guard idiom takes its fallback
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError as e:
+            print("IE", e)
         try:
             from torch.nn import NoSuchLayer
         except ImportError as e:
@@ -170,7 +181,9 @@ def test_shim_missing_modules_and_apis():
         "NI torch.distributions.Normal is not implemented in Ember yet",
         "NI torch.fft.rfft2 is not implemented in Ember yet",
         "NI torch.some_new_api is not implemented in Ember yet",
-        "NI torch.fft.rfft2 is not implemented in Ember yet", "IE ImportError", "False None"]
+        "NI torch.fft.rfft2 is not implemented in Ember yet",
+        "IE torch.utils.tensorboard.SummaryWriter is not implemented in Ember yet",
+        "IE ImportError", "False None"]
 
 
 def test_install_is_idempotent_and_is_installed():
@@ -255,6 +268,8 @@ def test_threads_determinism_precision():
     old = ember.get_num_threads()
     ember.set_num_threads(1)
     assert ember.get_num_threads() == 1
+    from ember._misc import _openblas
+    assert all(get() == 1 for _, get in _openblas())     # NumPy's BLAS really follows
     ember.set_num_threads(old)
     for bad in (0, -1):
         with pytest.raises(RuntimeError, match="positive integer"):

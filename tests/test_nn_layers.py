@@ -68,6 +68,11 @@ LAYERS = [
      [(2, 3, 5, 6)]),
     ("Fold", lambda nn: nn.Fold((5, 6), (2, 3), padding=1, stride=(2, 1)), [(2, 12, 18)]),
     ("PixelShuffle", lambda nn: nn.PixelShuffle(2), [(2, 8, 3, 4)]),
+    ("LPPool2d", lambda nn: nn.LPPool2d(2, (2, 3), stride=1), [(2, 3, 5, 6)]),
+    ("LPPool1d", lambda nn: nn.LPPool1d(3, 2), [(2, 3, 6)]),
+    ("LocalResponseNorm3d", lambda nn: nn.LocalResponseNorm(3), [(2, 5, 6)]),
+    ("LocalResponseNorm4d", lambda nn: nn.LocalResponseNorm(2, 1e-2, 0.5, 2.0),
+     [(2, 5, 3, 4)]),
     ("PixelUnshuffle", lambda nn: nn.PixelUnshuffle(2), [(2, 2, 4, 6)]),
     ("InstanceNorm2d", lambda nn: nn.InstanceNorm2d(3, affine=True), [(2, 3, 4, 5)]),
     ("InstanceNorm1d_unbatched", lambda nn: nn.InstanceNorm1d(3), [(3, 5)]),
@@ -124,6 +129,22 @@ def test_instance_norm_running_stats():
     np.testing.assert_allclose(np.asarray(e.running_mean), t.running_mean.numpy(), rtol=1e-5,
                                atol=1e-7)
     run_both(t, e, rnd(4, 3, 5, seed=7), copy=False, train=False)
+
+
+def test_max_unpool():
+    x = rnd(2, 3, 6, 5)
+    res = []
+    for lib in (torch, ember):
+        xi = lib.tensor(x, requires_grad=True)
+        out, idx = lib.nn.MaxPool2d(2, 2, return_indices=True)(xi)
+        up = lib.nn.MaxUnpool2d(2, 2)(out, idx, output_size=(2, 3, 6, 5))
+        up2 = lib.nn.MaxUnpool2d(2)(*lib.nn.MaxPool2d(2, return_indices=True)(xi[..., :4]))
+        (up * lib.tensor(rnd(2, 3, 6, 5, seed=1))).sum().backward()
+        res.append([np.asarray(up.detach()), np.asarray(up2.detach()), np.asarray(xi.grad),
+                    repr(lib.nn.MaxUnpool2d(2))])
+    for e, t in zip(res[1][:3], res[0][:3]):
+        np.testing.assert_array_equal(e, t)
+    assert res[1][3] == res[0][3]
 
 
 def test_embedding():

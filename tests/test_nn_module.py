@@ -336,3 +336,28 @@ def test_full_backward_hooks():
     assert results[0][0] == results[1][0]
     for e, t in zip(results[1][1], results[0][1]):
         np.testing.assert_allclose(e, t, rtol=1e-6)
+
+
+def test_weight_norm_and_clipping_utils():
+    res = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        with pytest.warns(FutureWarning):
+            m = lib.nn.utils.weight_norm(lib.nn.Linear(3, 2))
+        keys = list(m.state_dict())
+        out = m(lib.ones(4, 3))
+        out.sum().backward()
+        gg = np.asarray(m.weight_g.grad)
+        total = lib.nn.utils.clip_grad_norm_(m.parameters(), 0.5)
+        clipped = np.asarray(m.weight_v.grad)
+        lib.nn.utils.clip_grad_value_(m.parameters(), 0.01)
+        vec = lib.nn.utils.parameters_to_vector(m.parameters())
+        lib.nn.utils.vector_to_parameters(vec * 2, m.parameters())
+        lib.nn.utils.remove_weight_norm(m)
+        res.append((keys, np.asarray(out.detach()), gg, float(total), clipped,
+                    np.asarray(m.bias.grad), np.asarray(m.weight.detach()),
+                    list(m.state_dict())))
+    (tk, *tv, tk2), (ek, *ev, ek2) = res
+    assert ek == tk and ek2 == tk2
+    for e, t in zip(ev, tv):
+        np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-7)

@@ -83,3 +83,28 @@ def test_dropout_between_layers_trains():
     out, _ = m(ember.tensor(rnd(5, 2, 3)))
     out.sum().backward()
     assert m.weight_ih_l0.grad is not None
+
+
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+def test_packed_sequences(enforce_sorted):
+    lengths = [5, 3, 2] if enforce_sorted else [2, 5, 3]
+    x = rnd(5, 3, 4)
+    res = []
+    for lib in (torch, ember):
+        R = lib.nn.utils.rnn
+        lib.manual_seed(0)
+        lstm = lib.nn.LSTM(4, 3, num_layers=2, bidirectional=True)
+        xi = lib.tensor(x, requires_grad=True)
+        packed = R.pack_padded_sequence(xi, lengths, enforce_sorted=enforce_sorted)
+        h0 = lib.tensor(rnd(4, 3, 3, seed=1))
+        out, (h, c) = lstm(packed, (h0, h0 * 0.5))
+        padded, lens = R.pad_packed_sequence(out, total_length=6, padding_value=-1.0)
+        ((padded * lib.tensor(rnd(6, 3, 6, seed=2))).sum() + h.sum() + c.sum()).backward()
+        seqs = [lib.tensor(rnd(n, 2, seed=n)) for n in (3, 1, 4)]
+        ps = R.pad_sequence(seqs, batch_first=True, padding_value=9.0)
+        pk = R.pack_sequence(seqs, enforce_sorted=False)
+        res.append([np.asarray(a.detach()) for a in (packed.data, packed.batch_sizes, padded,
+                                                    lens, h, c, xi.grad, ps, pk.data,
+                                                    lstm.weight_hh_l1_reverse.grad)])
+    for e, t in zip(res[1], res[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)

@@ -162,6 +162,9 @@ SCHEDS = [
     ("sequential", lambda L, o: L.optim.lr_scheduler.SequentialLR(
         o, [L.optim.lr_scheduler.LinearLR(o, 0.1, total_iters=4),
             L.optim.lr_scheduler.ExponentialLR(o, 0.8)], milestones=[5])),
+    ("chained", lambda L, o: L.optim.lr_scheduler.ChainedScheduler(
+        [L.optim.lr_scheduler.ConstantLR(o, 0.1, total_iters=2),
+         L.optim.lr_scheduler.ExponentialLR(o, 0.9)])),
 ]
 
 
@@ -192,3 +195,28 @@ def test_reduce_lr_on_plateau():
         keys.append(list(s.state_dict()))
     assert lrs[0] == lrs[1]
     assert keys[0] == keys[1]
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_lbfgs_matches_torch(line_search):
+    results = []
+    for lib in (torch, ember):
+        net = _mlp(lib)
+        x, y = (lib.tensor(a) for a in _data())
+        opt = lib.optim.LBFGS(net.parameters(), lr=0.5, max_iter=10, history_size=5,
+                              line_search_fn=line_search)
+
+        def closure(net=net, opt=opt, x=x, y=y):
+            opt.zero_grad()
+            loss = ((net(x) - y) ** 2).mean()
+            loss.backward()
+            return loss
+        losses = [float(opt.step(closure)) for _ in range(3)]
+        results.append((losses, [np.asarray(p.detach()) for p in net.parameters()],
+                        opt.state[next(iter(net.parameters()))]["func_evals"]))
+    (tl, tp, tf), (el, ep, ef) = results
+    # L-BFGS amplifies float32 rounding differences (dot products) over its iterations
+    assert ef == tf
+    np.testing.assert_allclose(el, tl, rtol=1e-3)
+    for e, t in zip(ep, tp):
+        np.testing.assert_allclose(e, t, rtol=1e-2, atol=1e-4)

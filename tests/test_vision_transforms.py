@@ -570,3 +570,107 @@ def test_random_choice_and_order_use_python_random():
     order = list(range(4))
     random.shuffle(order)
     assert calls == want + order
+
+
+def test_adjust_hue_uint8_tensor_follows_torchvision_recipe():
+    u = _u8(3, 4, 5, seed=22)
+    got = F.adjust_hue(_t(u), -0.2)
+    # float path, then convert_image_dtype(float -> uint8): x * 255.999, truncated
+    back = F.adjust_hue(_t(u.astype(np.float32) / np.float32(255)), -0.2).numpy()
+    np.testing.assert_array_equal(got.numpy(), (back * np.float32(255.999)).astype(np.uint8))
+    assert got.dtype == ember.uint8
+
+
+def _torch_adjust_hue(img, hue_factor):
+    # torchvision's tensor hue shift (RGB -> HSV, rotate h, HSV -> RGB) in torch ops
+    r, g, b = img.unbind(dim=-3)
+    maxc, minc = img.max(dim=-3).values, img.min(dim=-3).values
+    eqc, cr, ones = maxc == minc, maxc - minc, torch.ones_like(maxc)
+    s = cr / torch.where(eqc, ones, maxc)
+    crd = torch.where(eqc, ones, cr)
+    rc, gc, bc = (maxc - r) / crd, (maxc - g) / crd, (maxc - b) / crd
+    h = ((maxc == r) * (bc - gc) + ((maxc == g) & (maxc != r)) * (2.0 + rc - bc)
+         + ((maxc != g) & (maxc != r)) * (4.0 + gc - rc))
+    h = (torch.fmod(h / 6.0 + 1.0, 1.0) + hue_factor) % 1.0
+    v = maxc
+    i = torch.floor(h * 6.0)
+    f = h * 6.0 - i
+    i = i.to(torch.int32) % 6
+    p = torch.clamp(v * (1.0 - s), 0.0, 1.0)
+    q = torch.clamp(v * (1.0 - s * f), 0.0, 1.0)
+    t = torch.clamp(v * (1.0 - s * (1.0 - f)), 0.0, 1.0)
+    mask = (i.unsqueeze(-3) == torch.arange(6).view(-1, 1, 1)).to(img.dtype)
+    a4 = torch.stack((torch.stack((v, q, p, p, t, v), -3), torch.stack((t, v, v, q, p, p), -3),
+                      torch.stack((p, p, t, v, v, q), -3)), -4)
+    return torch.einsum("...ijk, ...xijk -> ...xjk", mask, a4)
+
+
+@pytest.mark.parametrize("hue", [-0.45, -0.1, 0.25, 0.5])
+def test_adjust_hue_tensor_matches_torch_recipe(hue):
+    x = np.random.default_rng(23).random((2, 3, 5, 6), dtype=np.float32)
+    x[0, :, 0, 0] = 0.5                                      # a grey pixel (max == min)
+    got = F.adjust_hue(_t(x), hue)
+    want = _torch_adjust_hue(torch.from_numpy(x), hue)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_point_ops_pil_and_tensor():
+    from PIL import ImageOps
+    a = _u8(6, 7, 3, seed=24)
+    im, x = Image.fromarray(a), _t(a.transpose(2, 0, 1))
+    chw = a.transpose(2, 0, 1)
+    for fn, ref in [(lambda i: F.posterize(i, 3), lambda i: ImageOps.posterize(i, 3)),
+                    (lambda i: F.solarize(i, 100), lambda i: ImageOps.solarize(i, 100)),
+                    (F.equalize, ImageOps.equalize)]:
+        want = np.array(ref(im))
+        np.testing.assert_array_equal(np.array(fn(im)), want)          # PIL path: PIL itself
+        np.testing.assert_array_equal(fn(x).numpy(), want.transpose(2, 0, 1))   # tensor path
+    np.testing.assert_array_equal(np.array(F.autocontrast(im)), np.array(ImageOps.autocontrast(im)))
+    np.testing.assert_array_equal(np.array(F.adjust_sharpness(im, 2.0)),
+                                  np.array(ImageEnhance.Sharpness(im).enhance(2.0)))
+    # tensor autocontrast: per-channel (x - min) * 255 / (max - min), truncated
+    lo, hi = chw.min(axis=(1, 2), keepdims=True), chw.max(axis=(1, 2), keepdims=True)
+    want = ((chw.astype(np.float32) - lo) * (np.float32(255) / (hi - lo).astype(np.float32)))
+    np.testing.assert_array_equal(F.autocontrast(x).numpy(), np.clip(want, 0, 255).astype(np.uint8))
+    # tensor sharpness: at most one step off PIL's integer blend
+    diff = F.adjust_sharpness(x, 2.0).numpy().astype(int) - np.array(
+        ImageEnhance.Sharpness(im).enhance(2.0)).transpose(2, 0, 1)
+    assert np.abs(diff).max() <= 1
+    g = F.adjust_gamma(x, 0.5).numpy().astype(int) - np.array(F.adjust_gamma(im, 0.5)).transpose(
+        2, 0, 1)
+    assert np.abs(g).max() <= 1
+    with pytest.raises(TypeError, match="Only torch.uint8"):
+        F.posterize(x.float(), 2)
+    with pytest.raises(ValueError, match="between 0 and 8"):
+        F.posterize(x, 9)
+
+
+def test_random_point_transforms_draw_like_torch():
+    x = _t(_u8(3, 5, 5, seed=25))
+    ember.manual_seed(26)
+    got = [bool((T.RandomInvert(0.5)(x) != x).any()) for _ in range(10)]
+    torch.manual_seed(26)
+    assert got == [torch.rand(1).item() < 0.5 for _ in range(10)]
+    assert repr(T.RandomPosterize(2)) == "RandomPosterize(bits=2,p=0.5)"
+    assert repr(T.RandomEqualize()) == "RandomEqualize(p=0.5)"
+    assert T.RandomSolarize(0, p=1.0)(x).tolist() == (255 - x).tolist()
+
+
+def test_random_erasing_random_value_matches_torch():
+    ember.manual_seed(27)
+    out = T.RandomErasing(p=1.0, value="random")(ember.zeros(3, 12, 12))
+    torch.manual_seed(27)
+    tout = torch.zeros(3, 12, 12)
+    torch.rand(1)
+    log_ratio = torch.log(torch.tensor((0.3, 3.3)))
+    for _ in range(10):
+        area = 144 * torch.empty(1).uniform_(0.02, 0.33).item()
+        ar = torch.exp(torch.empty(1).uniform_(log_ratio[0], log_ratio[1])).item()
+        h, w = int(round(math.sqrt(area * ar))), int(round(math.sqrt(area / ar)))
+        if h < 12 and w < 12:
+            v = torch.empty([3, h, w], dtype=torch.float32).normal_()
+            i = torch.randint(0, 12 - h + 1, size=(1,)).item()
+            j = torch.randint(0, 12 - w + 1, size=(1,)).item()
+            tout[..., i:i + h, j:j + w] = v
+            break
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())

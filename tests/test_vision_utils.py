@@ -145,6 +145,29 @@ def test_draw_bounding_boxes():
         tv.utils.draw_bounding_boxes(img, ember.tensor([[5, 5, 1, 1]]))
     with pytest.raises(ValueError, match="Pass individual images"):
         tv.utils.draw_bounding_boxes(img[None], boxes)
+    # default colours: torchvision's palette i * (2**25 - 1, 2**15 - 1, 2**21 - 1) % 255
+    two = tv.utils.draw_bounding_boxes(img, ember.tensor([[0, 0, 3, 3], [5, 5, 9, 9]]))
+    assert two.numpy()[:, 0, 0].tolist() == [0, 0, 0]
+    assert two.numpy()[:, 5, 5].tolist() == [(2**25 - 1) % 255, (2**15 - 1) % 255,
+                                             (2**21 - 1) % 255]
+
+
+def test_draw_segmentation_masks_matches_torch_blend():
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 256, (3, 4, 5), dtype=np.uint8)
+    masks = rng.random((2, 4, 5)) > 0.5
+    got = tv.utils.draw_segmentation_masks(ember.from_numpy(img), ember.from_numpy(masks),
+                                           alpha=0.3, colors=["red", (0, 0, 255)])
+    # torchvision's recipe with torch ops: paint each mask, black where they overlap, blend
+    t = torch.from_numpy(img)
+    draw = t.clone()
+    for m, c in zip(torch.from_numpy(masks), [(255, 0, 0), (0, 0, 255)]):
+        draw[:, m] = torch.tensor(c, dtype=torch.uint8)[:, None]
+    draw[:, torch.from_numpy(masks).sum(dim=0) > 1] = 0
+    want = (t * (1 - 0.3) + draw * 0.3).to(torch.uint8)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    with pytest.raises(ValueError, match="dtype bool"):
+        tv.utils.draw_segmentation_masks(ember.from_numpy(img), ember.zeros(4, 5))
 
 
 @pytest.fixture

@@ -215,9 +215,11 @@ def dispatch_check(args, kwargs):
     live on a GPU that is not the current one (else None)."""
     common = None          # the first CUDA device index, as torch's common device
     cpu = False            # a non-scalar CPU tensor was seen
-    for a in (*args, *kwargs.values()) if kwargs else args:
+    for i, a in enumerate((*args, *kwargs.values()) if kwargs else args):
         if type(a) in (list, tuple):
-            if not a or not hasattr(a[0], "_array"):
+            # a leading tensor list (cat, stack) is checked; a later one holds indices
+            # (index_put), which may stay on the CPU as for indexing
+            if i or not a or not hasattr(a[0], "_array"):
                 continue
             items = a
         elif hasattr(a, "_array"):

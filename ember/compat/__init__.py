@@ -14,7 +14,7 @@ import sys
 import types
 import warnings
 
-from ._missing import KNOWN, is_stub, missing, module_getattr, stub
+from ._missing import KNOWN, is_stub, missing, missing_import, module_getattr, stub
 
 __all__ = ["install", "uninstall", "is_installed", "TORCHVISION_VERSION", "missing",
            "module_getattr"]
@@ -52,7 +52,12 @@ class _AliasModule(types.ModuleType):
 
     def __getattr__(self, name: str):
         # Called only for names not set on the alias itself: read them live from ember.
-        return getattr(self.__dict__["__ember_target__"], name)
+        target = self.__dict__["__ember_target__"]
+        if name == "__all__" and not hasattr(target, "__all__"):
+            # `from torch import *`: torch exports its public functions, classes and dtypes
+            return [k for k, v in vars(target).items()
+                    if not k.startswith("_") and not isinstance(v, types.ModuleType)]
+        return getattr(target, name)
 
     def __dir__(self) -> list[str]:
         return sorted(set(dir(self.__dict__["__ember_target__"])) | set(self.__dict__))
@@ -80,30 +85,32 @@ class _Loader(importlib.abc.Loader):
 class _Finder(importlib.abc.MetaPathFinder):
     """Resolves `torch*` / `torchvision*` imports to Ember modules."""
 
-    def __init__(self):
-        self.loaded: list[str] = []
-
     def find_spec(self, fullname: str, path=None, target=None):
         if not _is_ours(fullname):
             return None
         module = self._resolve(fullname)
-        self.loaded.append(fullname)
-        return importlib.machinery.ModuleSpec(fullname, _Loader(module), is_package=True)
+        if module is None:
+            # Not found. The path finder that runs next searches the parent's __path__: [] for
+            # torch's alias and stubs, and for ember packages the directory just tried, so it
+            # finds nothing either, and `importlib.util.find_spec` answers None as usual.
+            return None
+        # NOTE: is_package=True would give a plain ember module (ember.linalg) a __path__.
+        is_package = hasattr(module, "__path__")
+        return importlib.machinery.ModuleSpec(fullname, _Loader(module), is_package=is_package)
 
-    def _resolve(self, fullname: str) -> types.ModuleType:
+    def _resolve(self, fullname: str) -> types.ModuleType | None:
         root = fullname.partition(".")[0]
         if fullname == root:
             target = importlib.import_module(_ROOTS[root])
             version = _torch_version() if root == "torch" else TORCHVISION_VERSION
             return _AliasModule(root, target, version)
         parent_name, _, child = fullname.rpartition(".")
-        if child.startswith("_"):
-            # torch's private modules (torch._C, torch._dynamo) have no Ember counterpart.
-            raise ModuleNotFoundError(f"No module named '{fullname}'", name=fullname)
+        if parent_name in _ROOTS and child.startswith("_"):
+            return None     # torch._C, torch._dynamo: torch's internals, nothing in Ember
         if is_stub(sys.modules.get(parent_name)):
             # Inside a module Ember lacks: `import torch.distributions.normal` and also
             # `from torch.fft import rfft2` (the import system tries a submodule) land here.
-            raise missing(fullname)
+            raise missing_import(fullname)
         ember_name = _ember_name(fullname)
         try:
             return importlib.import_module(ember_name)
@@ -116,10 +123,8 @@ class _Finder(importlib.abc.MetaPathFinder):
             # A torch module Ember has no file for: members come from the ember parent package
             # where they exist (torch.nn.modules.batchnorm.BatchNorm2d), else NotImplementedError.
             fallback = None if parent_name in _ROOTS else sys.modules.get(parent_name)
-            if isinstance(fallback, _AliasModule):
-                fallback = None
             return stub(fullname, fallback)
-        raise ModuleNotFoundError(f"No module named '{fullname}'", name=fullname)
+        return None
 
 
 def _torch_version() -> str:
@@ -140,7 +145,9 @@ def install() -> None:
     if _state:
         return
     from .. import _dtype
-    saved = {k: v for k, v in sys.modules.items() if _is_ours(k)}
+    # A real torch imported earlier: its public modules are shadowed (and restored on uninstall);
+    # its private ones (torch._C...) stay, for the real torch objects still in use.
+    saved = {k: v for k, v in sys.modules.items() if _is_ours(k) and "._" not in k}
     if saved.get("torch") is not None:
         warnings.warn("a real torch is already imported; the Ember shim applies to later "
                       "`import torch` statements only (names bound earlier stay real torch)",
@@ -162,7 +169,11 @@ def uninstall() -> None:
     if finder in sys.meta_path:
         sys.meta_path.remove(finder)
     for name in [k for k in sys.modules if _is_ours(k)]:
-        module = sys.modules.pop(name)
+        module = sys.modules[name]
+        if name in _state["saved"] or not (isinstance(module, _AliasModule) or is_stub(module)
+                                           or module.__name__.startswith("ember")):
+            continue    # real torch's private modules, left in place by install()
+        del sys.modules[name]
         # Importing a stub set it as an attribute of its (ember) parent: take it off again.
         parent = sys.modules.get(_ember_name(name.rpartition(".")[0])) if "." in name else None
         child = name.rpartition(".")[2]

@@ -54,6 +54,24 @@ NotImplementedInEmber.__module__ = "builtins"
 NotImplementedInEmber.__name__ = NotImplementedInEmber.__qualname__ = "NotImplementedError"
 
 
+class NotImplementedImportInEmber(NotImplementedError, ImportError):
+    """NotImplementedError for importing a torch module Ember lacks; also an ImportError so
+    that `try: from torch.x import y / except ImportError:` feature guards take their fallback.
+    """
+
+
+NotImplementedImportInEmber.__module__ = "builtins"
+NotImplementedImportInEmber.__name__ = "NotImplementedError"
+NotImplementedImportInEmber.__qualname__ = "NotImplementedError"
+
+
+def missing_import(torch_name: str) -> NotImplementedImportInEmber:
+    """The error for importing a torch module (or a name from one) that Ember lacks."""
+    e = NotImplementedImportInEmber(f"{torch_name} is not implemented in Ember yet")
+    e.name = torch_name
+    return e
+
+
 def missing(torch_name: str) -> NotImplementedInEmber:
     """The error for a torch API (named by its full dotted torch path) that Ember lacks."""
     return NotImplementedInEmber(f"{torch_name} is not implemented in Ember yet")

@@ -1,7 +1,10 @@
 """torch.cuda over CuPy, imported lazily: nothing touches CUDA until one of these is called.
 
 With no usable CUDA (CuPy missing, no driver, no GPU) is_available() is False, device_count()
-is 0, and everything that needs a GPU raises one RuntimeError saying why.
+is 0, and everything that needs a GPU raises one RuntimeError saying why, e.g. "CUDA is not
+available: CuPy is not installed (pip install 'ember[cuda]')". (A CPU build of torch raises
+AssertionError("Torch not compiled with CUDA enabled") instead; ember keeps torch's RuntimeError
+family for device errors and says what is missing.)
 """
 
 from __future__ import annotations

@@ -110,4 +110,11 @@ except RuntimeError as e:
 else:
     raise AssertionError("unused parameters without find_unused_parameters went unnoticed")
 
+try:
+    DDP(nn.Linear(2, 2), device_ids=[0])          # as torch: device_ids are for GPU modules
+except ValueError as e:
+    assert "device_ids [0]" in str(e), e
+else:
+    raise AssertionError("device_ids accepted for a CPU module")
+
 print(f"OK rank {rank}", flush=True)

@@ -12,7 +12,8 @@ from .conv import col2im_add, tuple_arg, windows
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "adaptive_avg_pool3d", "adaptive_max_pool2d", "max_pool1d_with_indices",
-           "max_pool2d_with_indices",
+           "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d",
+           "local_response_norm",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
 
 
@@ -398,3 +399,86 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices:
     """torch.nn.functional.adaptive_max_pool2d_with_indices."""
     return _adaptive_max_nd(input, output_size, 2, True)
 
+
+
+# ---- unpooling, power pooling, local response norm ----------------------------------------
+def _max_unpool(input: Tensor, indices: Tensor, kernel_size, stride, padding, output_size,
+                nd: int) -> Tensor:
+    kernel_size = tuple_arg(kernel_size, nd, "kernel_size")
+    stride = kernel_size if stride is None else tuple_arg(stride, nd, "stride")
+    padding = tuple_arg(padding, nd, "padding")
+    spatial = tuple(input.shape[-nd:])
+    default = tuple((spatial[i] - 1) * stride[i] - 2 * padding[i] + kernel_size[i]
+                    for i in range(nd))
+    if output_size is None:
+        out = default
+    else:
+        out = tuple(output_size)[-nd:]
+        for i in range(nd):
+            lo, hi = default[i] - stride[i], default[i] + stride[i]
+            if not lo < out[i] < hi:
+                raise ValueError(f"invalid output_size \"{list(output_size)}\" (dim {i} must be "
+                                 f"between {lo} and {hi})")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(input.shape)}) but got indices tensor with shape: "
+                           f"{list(indices.shape)}")
+    in_shape = tuple(input.shape[:-nd]) + out
+    idx = indices._array
+    if idx.size and (idx.min() < 0 or idx.max() >= math.prod(out)):
+        raise RuntimeError(f"Found an invalid max index: {int(idx.max())} (output volumes are "
+                           f"of size {'x'.join(str(o) for o in out)}")
+    return _plane_scatter(input, idx=idx, in_shape=in_shape, nd=nd)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """torch.nn.functional.max_unpool1d."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """torch.nn.functional.max_unpool2d: scatter values back to their argmax positions."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None,
+              ceil_mode: bool = False) -> Tensor:
+    """torch.nn.functional.lp_pool1d: (sum of x**p over each window) ** (1/p)."""
+    import ember
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (ember.sign(out) * ember.relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None,
+              ceil_mode: bool = False) -> Tensor:
+    """torch.nn.functional.lp_pool2d: (sum of x**p over each window) ** (1/p)."""
+    import ember
+    kw, kh = tuple_arg(kernel_size, 2, "kernel_size")
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (ember.sign(out) * ember.relu(out.abs())).mul(kw * kh).pow(1.0 / norm_type)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """torch.nn.functional.local_response_norm (across channels)."""
+    from .misc import pad
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input * input
+    if dim == 3:
+        div = div.unsqueeze(1)
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = tuple(input.shape)
+        div = div.reshape(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1)
+        div = div.reshape(sizes)
+    div = (div * alpha + k).pow(beta)
+    return input / div

@@ -137,7 +137,69 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.size(-1)}")
         return input.dim() == 3
 
+    def _step(self, x_t, h, c, w_hh, b_hh):
+        if self.mode == "LSTM":
+            return _lstm_step(x_t, h, c, w_hh, b_hh)
+        if self.mode == "GRU":
+            return _gru_step(x_t, h, w_hh, b_hh), None
+        return _rnn_step(x_t, h, w_hh, b_hh, self.mode), None
+
+    def _forward_packed(self, packed, hx):
+        """The recurrence over a PackedSequence: step t updates the first batch_sizes[t] rows."""
+        from ..utils.rnn import PackedSequence
+        data, bs_t, sorted_idx, unsorted_idx = packed
+        bs = [int(b) for b in bs_t.tolist()]
+        offs = [0]
+        for b in bs:
+            offs.append(offs[-1] + b)
+        batch = bs[0] if bs else 0
+        is_lstm = self.mode == "LSTM"
+        num_dir = 2 if self.bidirectional else 1
+        if hx is None:
+            z = ember.zeros(self.num_layers * num_dir, batch, self.hidden_size,
+                            dtype=data.dtype, device=data.device)
+            hx = (z, z) if is_lstm else z
+        elif sorted_idx is not None:
+            # hx comes in the caller's batch order
+            hx = tuple(h.index_select(1, sorted_idx) for h in hx) if is_lstm else \
+                hx.index_select(1, sorted_idx)
+        h0, c0 = hx if is_lstm else (hx, None)
+        layer_input = data
+        h_n, c_n = [], []
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(num_dir):
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+                h = h0[layer * num_dir + d]
+                c = c0[layer * num_dir + d] if is_lstm else None
+                x_proj = F.linear(layer_input, w_ih, b_ih)
+                steps = range(len(bs) - 1, -1, -1) if d == 1 else range(len(bs))
+                rows = [None] * len(bs)
+                for t in steps:
+                    b = bs[t]
+                    hn, cn = self._step(x_proj[offs[t]:offs[t + 1]], h[:b],
+                                        c[:b] if is_lstm else None, w_hh, b_hh)
+                    rows[t] = hn
+                    h = hn if b == batch else ember.cat([hn, h[b:]], 0)
+                    if is_lstm:
+                        c = cn if b == batch else ember.cat([cn, c[b:]], 0)
+                outs.append(ember.cat(rows, 0))
+                h_n.append(h)
+                if is_lstm:
+                    c_n.append(c)
+            layer_input = outs[0] if num_dir == 1 else ember.cat(outs, 1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        hidden = [ember.stack(h_n, 0)] + ([ember.stack(c_n, 0)] if is_lstm else [])
+        if unsorted_idx is not None:
+            hidden = [h.index_select(1, unsorted_idx) for h in hidden]
+        out = PackedSequence(layer_input, bs_t, sorted_idx, unsorted_idx)
+        return out, (tuple(hidden) if is_lstm else hidden[0])
+
     def forward(self, input: Tensor, hx=None):
+        from ..utils.rnn import PackedSequence
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         batched = self._check_input(input)
         is_lstm = self.mode == "LSTM"
         if not batched:

@@ -55,6 +55,12 @@ class DistributedDataParallel(Module):
         if not any(p.requires_grad for p in module.parameters()):
             raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have "
                                "any parameter that requires a gradient.")
+        devices = {p.device for p in module.parameters()}
+        if (device_ids or output_device is not None) and all(d.type == "cpu" for d in devices):
+            raise ValueError(
+                "DistributedDataParallel device_ids and output_device arguments only work with "
+                "single-device/multiple-device GPU modules or CPU modules, but got device_ids "
+                f"{device_ids}, output_device {output_device}, and module parameters {devices}.")
         self.module = module
         pg = _resolve(process_group)
         if pg is None:

@@ -183,3 +183,43 @@ def affine(img, matrix: list[float], interpolation: int = 0, fill=None):
     _check(img)
     opts = _parse_fill(fill, img)
     return img.transform(img.size, _pil().Transform.AFFINE, matrix, interpolation, **opts)
+
+
+def _ops():
+    from PIL import ImageOps
+    return ImageOps
+
+
+def posterize(img, bits: int):
+    _check(img)
+    return _ops().posterize(img, bits)
+
+
+def solarize(img, threshold: int):
+    _check(img)
+    return _ops().solarize(img, threshold)
+
+
+def autocontrast(img):
+    _check(img)
+    return _ops().autocontrast(img)
+
+
+def equalize(img):
+    _check(img)
+    return _ops().equalize(img)
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    return _enhance(img, "Sharpness", sharpness_factor)
+
+
+def adjust_gamma(img, gamma: float, gain: float = 1.0):
+    _check(img)
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    input_mode = img.mode
+    img = img.convert("RGB")
+    # a 256-entry lookup table per band, scaled by 255.999 and truncated
+    gamma_map = [int((255 + 1 - 1e-3) * gain * pow(ele / 255.0, gamma)) for ele in range(256)]
+    return img.point(gamma_map * 3).convert(input_mode)

@@ -300,7 +300,8 @@ def adjust_hue(img: Tensor, hue_factor: float) -> Tensor:
     hsv[..., 0, :, :] += (hsv[..., 0, :, :] < 0)      # Python-style modulo, as torch's %
     out = _hsv2rgb(hsv).astype(work.dtype)
     if work is not a:
-        out = (out * 255.0).astype(a.dtype)            # torchvision truncates here
+        # convert_image_dtype back: scale by 255.999 and truncate
+        out = (out * np.float32(255 + 1.0 - 1e-3)).astype(a.dtype)
     return _back(out, img)
 
 
@@ -389,3 +390,100 @@ def affine_output_size(theta: list[float], w: int, h: int) -> tuple[int, int]:
     cmin = np.floor(np.trunc(mn / tol) * tol)
     size = cmax - cmin
     return int(size[0]), int(size[1])
+
+
+# ---- point operations ----------------------------------------------------------------------------
+def _assert_uint8(img: Tensor) -> None:
+    if img.dtype != ember.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+
+
+def posterize(img: Tensor, bits: int) -> Tensor:
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    _assert_uint8(img)
+    mask = -int(2 ** (8 - bits))             # keep the `bits` high bits
+    return _back(_np(img) & np.uint8(mask & 0xFF), img)
+
+
+def solarize(img: Tensor, threshold: float) -> Tensor:
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    bound = _max_value(img.dtype)
+    if threshold > bound:
+        raise TypeError("Threshold should be less than bound of img.")
+    return ember.where(img >= threshold, bound - img, img)
+
+
+def autocontrast(img: Tensor) -> Tensor:
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    a = _np(img)
+    bound = _max_value(img.dtype)
+    work = a if a.dtype.kind == "f" else a.astype(np.float32)
+    lo = work.min(axis=(-2, -1), keepdims=True)
+    hi = work.max(axis=(-2, -1), keepdims=True)
+    with np.errstate(divide="ignore"):
+        scale = np.asarray(bound / (hi - lo), dtype=work.dtype)
+    flat = ~np.isfinite(scale)               # constant channels are left as they are
+    lo = np.where(flat, 0, lo).astype(work.dtype)
+    scale = np.where(flat, 1, scale).astype(work.dtype)
+    out = np.clip((work - lo) * scale, 0, bound)
+    return _back(out.astype(a.dtype), img)
+
+
+def adjust_sharpness(img: Tensor, sharpness_factor: float) -> Tensor:
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if img.shape[-1] <= 2 or img.shape[-2] <= 2:
+        return img
+    a, need_cast = _float_work(img)
+    # PIL's SMOOTH kernel [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 on the interior, border kept
+    k = np.ones((3, 3), dtype=a.dtype)
+    k[1, 1] = 5.0
+    k /= k.sum()
+    h, w = a.shape[-2:]
+    inner = sum(k[i, j] * a[..., i:i + h - 2, j:j + w - 2] for i in range(3) for j in range(3))
+    if need_cast:
+        inner = np.round(inner)
+    degenerate = a.copy()
+    degenerate[..., 1:-1, 1:-1] = inner
+    blurred = _back(degenerate.astype(_np_dtype(img)) if need_cast else degenerate, img)
+    return _blend(img, blurred, sharpness_factor)
+
+
+def equalize(img: Tensor) -> Tensor:
+    _assert_image_tensor(img)
+    if not 3 <= img.ndim <= 4:
+        raise TypeError(f"Input image tensor should have 3 or 4 dimensions, but found {img.ndim}")
+    _assert_uint8(img)
+    _assert_channels(img, [1, 3])
+    a = _np(img)
+    out = np.empty_like(a)
+    for idx in np.ndindex(a.shape[:-2]):
+        chan = a[idx]
+        hist = np.bincount(chan.ravel(), minlength=256).astype(np.int64)
+        nonzero = hist[hist != 0]
+        step = nonzero[:-1].sum() // 255
+        if step == 0:
+            out[idx] = chan
+            continue
+        lut = (np.cumsum(hist) + step // 2) // step
+        lut = np.clip(np.concatenate([[0], lut[:-1]]), 0, 255)
+        out[idx] = lut[chan].astype(np.uint8)
+    return _back(out, img)
+
+
+def adjust_gamma(img: Tensor, gamma: float, gain: float = 1.0) -> Tensor:
+    if not isinstance(img, Tensor):
+        raise TypeError("Input img should be a Tensor.")
+    _assert_channels(img, [1, 3])
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    from .functional import convert_image_dtype
+    dtype = img.dtype
+    result = img if img.is_floating_point() else convert_image_dtype(img, ember.float32)
+    result = (gain * result**gamma).clamp(0, 1)
+    return convert_image_dtype(result, dtype)

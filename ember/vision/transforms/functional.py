@@ -549,6 +549,44 @@ def invert(img):
     return ImageOps.invert(img)
 
 
+def _dispatch(name: str, img, *args):
+    if isinstance(img, Tensor):
+        return getattr(F_t, name)(img, *args)
+    return getattr(F_pil, name)(img, *args)
+
+
+def posterize(img, bits: int):
+    """torchvision F.posterize: keep the `bits` high bits of each uint8 channel."""
+    if not (0 <= bits <= 8):
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    return _dispatch("posterize", img, bits)
+
+
+def solarize(img, threshold: float):
+    """torchvision F.solarize: invert every pixel >= threshold."""
+    return _dispatch("solarize", img, threshold)
+
+
+def autocontrast(img):
+    """torchvision F.autocontrast: stretch each channel to the full range."""
+    return _dispatch("autocontrast", img)
+
+
+def equalize(img):
+    """torchvision F.equalize: histogram equalisation (uint8), PIL's lookup-table rule."""
+    return _dispatch("equalize", img)
+
+
+def adjust_sharpness(img, sharpness_factor: float):
+    """torchvision F.adjust_sharpness: blend with PIL's SMOOTH-filtered image."""
+    return _dispatch("adjust_sharpness", img, sharpness_factor)
+
+
+def adjust_gamma(img, gamma: float, gain: float = 1.0):
+    """torchvision F.adjust_gamma: gain * img ** gamma on [0, 1] values."""
+    return _dispatch("adjust_gamma", img, gamma, gain)
+
+
 def gaussian_blur(img, kernel_size, sigma=None):
     """torchvision F.gaussian_blur (reflect padding; PIL images go through a uint8 tensor)."""
     if not isinstance(kernel_size, (int, list, tuple)):

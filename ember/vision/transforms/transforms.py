@@ -22,7 +22,8 @@ __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImag
            "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop",
            "FiveCrop", "TenCrop", "ColorJitter", "RandomRotation", "RandomAffine", "Grayscale",
            "RandomGrayscale", "RandomErasing", "GaussianBlur", "InterpolationMode",
-           "RandomInvert"]
+           "RandomInvert", "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness",
+           "RandomAutocontrast", "RandomEqualize"]
 
 
 def _setup_size(size, error_msg: str):
@@ -610,14 +611,85 @@ class RandomGrayscale(Module):
         return f"{self.__class__.__name__}(p={self.p})"
 
 
-class RandomInvert(RandomGrayscale):
+class _RandomPoint(Module):
+    # torchvision's one-draw pattern: apply when torch.rand(1).item() < p
+    _fn = staticmethod(F.invert)
+    _arg_name: str | None = None
+
+    def __init__(self, arg=None, p: float = 0.5) -> None:
+        super().__init__()
+        self.p = p
+        if self._arg_name is not None:
+            setattr(self, self._arg_name, arg)
+
+    def forward(self, img):
+        if ember.rand(1).item() < self.p:
+            if self._arg_name is None:
+                return self._fn(img)
+            return self._fn(img, getattr(self, self._arg_name))
+        return img
+
+    def __repr__(self) -> str:
+        if self._arg_name is None:
+            return f"{self.__class__.__name__}(p={self.p})"
+        # NOTE: torchvision prints these without a space after the comma
+        arg = getattr(self, self._arg_name)
+        return f"{self.__class__.__name__}({self._arg_name}={arg},p={self.p})"
+
+
+class RandomInvert(_RandomPoint):
     """torchvision.transforms.RandomInvert."""
 
     def __init__(self, p: float = 0.5) -> None:
-        super().__init__(p)
+        super().__init__(None, p)
 
-    def forward(self, img):
-        return F.invert(img) if ember.rand(1) < self.p else img
+
+class RandomAutocontrast(_RandomPoint):
+    """torchvision.transforms.RandomAutocontrast."""
+
+    _fn = staticmethod(F.autocontrast)
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(None, p)
+
+
+class RandomEqualize(_RandomPoint):
+    """torchvision.transforms.RandomEqualize."""
+
+    _fn = staticmethod(F.equalize)
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(None, p)
+
+
+class RandomPosterize(_RandomPoint):
+    """torchvision.transforms.RandomPosterize."""
+
+    _fn = staticmethod(F.posterize)
+    _arg_name = "bits"
+
+    def __init__(self, bits: int, p: float = 0.5) -> None:
+        super().__init__(bits, p)
+
+
+class RandomSolarize(_RandomPoint):
+    """torchvision.transforms.RandomSolarize."""
+
+    _fn = staticmethod(F.solarize)
+    _arg_name = "threshold"
+
+    def __init__(self, threshold: float, p: float = 0.5) -> None:
+        super().__init__(threshold, p)
+
+
+class RandomAdjustSharpness(_RandomPoint):
+    """torchvision.transforms.RandomAdjustSharpness."""
+
+    _fn = staticmethod(F.adjust_sharpness)
+    _arg_name = "sharpness_factor"
+
+    def __init__(self, sharpness_factor: float, p: float = 0.5) -> None:
+        super().__init__(sharpness_factor, p)
 
 
 class RandomErasing(Module):
