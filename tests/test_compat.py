@@ -124,6 +124,8 @@ def test_install_after_real_torch_warns_and_restores_it():
         assert any("already imported" in str(x.message) for x in w)
         import torch
         assert torch is not real and torch.__name__ == "torch" and torch.Tensor.__module__ != real.Tensor.__module__
+        assert sys.modules["torch._C"] is real._C       # real torch's internals keep working
+        assert real.ones(2).add(1).sum().item() == 4.0
         ember.compat.uninstall()
         assert sys.modules["torch"] is real and sys.modules["torch.nn"] is real.nn
         import torch

@@ -147,6 +147,26 @@ def test_max_unpool():
     assert res[1][3] == res[0][3]
 
 
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag(mode):
+    res = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        m = lib.nn.EmbeddingBag(7, 3, mode=mode, padding_idx=2)
+        flat = lib.tensor([1, 2, 4, 5, 4, 3, 2, 6])
+        offs = lib.tensor([0, 2, 2, 5])
+        a = m(flat, offs)
+        b = m(lib.tensor([[1, 3, 2], [6, 6, 0]]))
+        c = lib.nn.EmbeddingBag(7, 3, mode="sum", include_last_offset=True)(
+            flat, lib.tensor([0, 3, 8]), per_sample_weights=lib.tensor(rnd(8)))
+        (a.sum() * 2 + b.sum()).backward()
+        res.append([np.asarray(a.detach()), np.asarray(b.detach()), np.asarray(c.detach()),
+                    np.asarray(m.weight.grad), repr(m)])
+    for e, t in zip(res[1][:4], res[0][:4]):
+        np.testing.assert_allclose(e, t, rtol=1e-6, atol=1e-6)
+    assert res[1][4] == res[0][4]
+
+
 def test_embedding():
     t, e = torch.nn.Embedding(6, 3, padding_idx=2), ember.nn.Embedding(6, 3, padding_idx=2)
     copy_into(t, e)
@@ -235,6 +255,14 @@ def test_dropout_same_mask_as_torch():
     t = torch.nn.Dropout2d(0.4)(torch.tensor(x))
     e = ember.nn.Dropout2d(0.4)(ember.tensor(x))
     np.testing.assert_array_equal(np.asarray(e), t.numpy())
+    for name, shape in (("AlphaDropout", (4, 6)), ("FeatureAlphaDropout", (2, 3, 4)),
+                        ("Dropout1d", (2, 3, 4)), ("Dropout3d", (2, 3, 2, 2, 2))):
+        torch.manual_seed(5)
+        ember.manual_seed(5)
+        x = rnd(*shape)
+        t = getattr(torch.nn, name)(0.3)(torch.tensor(x))
+        e = getattr(ember.nn, name)(0.3)(ember.tensor(x))
+        np.testing.assert_allclose(np.asarray(e), t.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
     d = ember.nn.Dropout(0.5).eval()
     xe = ember.tensor(x)
     assert d(xe) is xe

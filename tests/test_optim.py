@@ -162,6 +162,12 @@ SCHEDS = [
     ("sequential", lambda L, o: L.optim.lr_scheduler.SequentialLR(
         o, [L.optim.lr_scheduler.LinearLR(o, 0.1, total_iters=4),
             L.optim.lr_scheduler.ExponentialLR(o, 0.8)], milestones=[5])),
+    ("cyclic", lambda L, o: L.optim.lr_scheduler.CyclicLR(o, 0.01, 0.1, step_size_up=3,
+                                                          step_size_down=4)),
+    ("cyclic_tri2", lambda L, o: L.optim.lr_scheduler.CyclicLR(
+        o, 0.01, 0.1, step_size_up=2, mode="triangular2", cycle_momentum=False)),
+    ("cyclic_exp", lambda L, o: L.optim.lr_scheduler.CyclicLR(
+        o, [0.02], 0.1, step_size_up=3, mode="exp_range", gamma=0.9)),
     ("chained", lambda L, o: L.optim.lr_scheduler.ChainedScheduler(
         [L.optim.lr_scheduler.ConstantLR(o, 0.1, total_iters=2),
          L.optim.lr_scheduler.ExponentialLR(o, 0.9)])),

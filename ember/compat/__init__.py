@@ -170,8 +170,8 @@ def uninstall() -> None:
         sys.meta_path.remove(finder)
     for name in [k for k in sys.modules if _is_ours(k)]:
         module = sys.modules[name]
-        if name in _state["saved"] or not (isinstance(module, _AliasModule) or is_stub(module)
-                                           or module.__name__.startswith("ember")):
+        if not (isinstance(module, _AliasModule) or is_stub(module)
+                or getattr(module, "__name__", "").startswith("ember")):
             continue    # real torch's private modules, left in place by install()
         del sys.modules[name]
         # Importing a stub set it as an attribute of its (ember) parent: take it off again.

@@ -1,4 +1,5 @@
 """A small CNN with batch-norm and dropout on synthetic images (the tutorial series' CNN step)."""
+# ruff: noqa: UP031
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -39,7 +39,7 @@ preds = model(xb)
 print(preds[0], preds.shape)
 print(f"{loss_func(preds, yb).item():.4f}", accuracy(preds, yb))
 
-for epoch in range(epochs):
+for epoch in range(epochs):  # noqa: B007 - the tutorial's loop
     for i in range((n - 1) // bs + 1):
         start_i = i * bs
         end_i = start_i + bs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import ember
 
 from ... import _dtype as D
@@ -9,7 +11,8 @@ from ..._tensor import Tensor, _new
 from ._common import const, first_order, nnop, xp_arr
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
-           "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "pad", "normalize",
+           "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot",
+           "pad", "normalize",
            "cosine_similarity", "pairwise_distance"]
 
 
@@ -112,16 +115,39 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
     return _feature_dropout(input, p, training, inplace, 4, "dropout3d")
 
 
+def _alpha_dropout(input: Tensor, p: float, training: bool, inplace: bool,
+                   feature: bool) -> Tensor:
+    _check_p(p)
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if feature and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if p == 1:
+        return input.mul_(0) if inplace else input * 0
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2) if feature else \
+        tuple(input.shape)
+    # torch's _dropout_impl: noise ~ Bernoulli(1 - p), then an affine map keeping the SELU
+    # fixed point (mean 0, variance 1)
+    noise = ember.empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    alpha = 1.7580993408473766
+    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    b = noise.add(-1).mul_(alpha * a).add_(alpha * a * p)
+    noise.mul_(a)
+    if inplace:
+        return input.mul_(noise).add_(b)
+    return input * noise + b
+
+
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
                   inplace: bool = False) -> Tensor:
-    """torch.nn.functional.alpha_dropout (identity outside training)."""
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    raise NotImplementedError("alpha_dropout(training=True) is not implemented in Ember yet")
+    """torch.nn.functional.alpha_dropout (same draws as torch)."""
+    return _alpha_dropout(input, p, training, inplace, False)
 
 
-feature_alpha_dropout = alpha_dropout
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """torch.nn.functional.feature_alpha_dropout: alpha dropout of whole channels."""
+    return _alpha_dropout(input, p, training, inplace, True)
 
 
 # ---- embedding and one_hot ----------------------------------------------------------------
@@ -172,6 +198,65 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         w[rows] = (w[rows] * scale[:, None]).astype(w.dtype)
     return _embedding(weight, input, padding_idx=padding_idx)
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
+                  max_norm: float | None = None, norm_type: float = 2, scale_grad_by_freq=False,
+                  mode: str = "mean", sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> Tensor:
+    """torch.nn.functional.embedding_bag: sum / mean / max of each bag's embeddings."""
+    import numpy as np
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"mode has to be one of sum, mean or max, but got {mode}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError("embedding_bag: per_sample_weights was not None. "
+                                  "per_sample_weights is only supported for mode='sum' (got "
+                                  f"mode='{mode}'). Please open a feature request on GitHub.")
+    idx = np.asarray(input.detach().cpu()._array).astype(np.int64)
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
+                             "is a mini-batch of fixed length sequences.")
+        n_bags, length = idx.shape
+        starts = np.arange(n_bags) * length
+        idx = idx.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        starts = np.asarray(offsets.detach().cpu()._array).astype(np.int64)
+        if include_last_offset:
+            starts = starts[:-1]
+        n_bags = starts.size
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{input.dim()}")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.size(0)
+    ends = np.append(starts[1:], idx.size)
+    bag_of = np.repeat(np.arange(n_bags), ends - starts)
+    keep = np.ones(idx.size, bool) if padding_idx is None else idx != padding_idx
+    flat = _new(idx, D.int64)
+    emb = embedding(flat, weight, max_norm=max_norm, norm_type=norm_type)
+    if per_sample_weights is not None:
+        emb = emb * per_sample_weights.reshape(-1, 1)
+    if mode == "max":
+        rows = []
+        for b in range(n_bags):
+            sel = np.nonzero((bag_of == b) & keep)[0]
+            rows.append(emb[_new(sel, D.int64)].max(0).values if sel.size else
+                        ember.zeros(weight.size(1), dtype=weight.dtype, device=weight.device))
+        return ember.stack(rows, 0) if rows else emb[:0]
+    # sum / mean: one (bags x items) assignment matrix, so the reduction is one matmul
+    assign = np.zeros((n_bags, idx.size), weight._array.dtype)
+    assign[bag_of[keep], np.nonzero(keep)[0]] = 1
+    if mode == "mean":
+        counts = assign.sum(1, keepdims=True)
+        assign = np.divide(assign, counts, out=np.zeros_like(assign), where=counts > 0)
+    m = _new(assign, weight.dtype).to(weight.device)
+    return m @ emb
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
