@@ -309,8 +309,10 @@ class _StorageType:
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False,
                        backward_hooks=None, metadata=None):
-    arr, dt = storage
+    arr, dt, loc = storage if len(storage) == 3 else (*storage, "cpu")
     t = _new(_strided(arr, storage_offset, size, stride), dt)
+    if loc != "cpu":
+        t = t.to(loc)        # torch restores a storage on the device it was saved from
     if metadata and metadata.get("conj"):
         t = _new(t._array.conj(), dt)
     if metadata and metadata.get("neg"):
@@ -322,13 +324,13 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
 
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
                        dtype, metadata=None):
-    arr, _ = storage
+    arr, _, loc = storage if len(storage) == 3 else (*storage, "cpu")
     if isinstance(dtype, D.dtype):
         npd, dt = dtype.np, dtype
     else:
         raise UnpicklingError(f"tensors of dtype {dtype} are not supported by ember")
     arr = arr.view(np.uint8).view(npd) if arr.dtype != npd else arr
-    return _rebuild_tensor_v2((arr, dt), storage_offset, size, stride, requires_grad)
+    return _rebuild_tensor_v2((arr, dt, loc), storage_offset, size, stride, requires_grad)
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride):
@@ -492,7 +494,6 @@ def _load_zip(zf: zipfile.ZipFile, map_location, weights_only: bool):
     if f"{prefix}/byteorder" in names:
         little = zf.read(f"{prefix}/byteorder").strip() != b"big"
     cache: dict = {}
-    moves = []
 
     def load_storage(pid):
         if len(pid) != 5:
@@ -501,30 +502,12 @@ def _load_zip(zf: zipfile.ZipFile, map_location, weights_only: bool):
         npd, dt = _dtype_of_storage(st)
         if key not in cache:
             raw = zf.read(f"{prefix}/data/{key}")
-            cache[key] = (_storage_array(raw, npd, dt, int(numel), little), dt)
-            moves.append(_map_location(location, map_location))
+            cache[key] = (_storage_array(raw, npd, dt, int(numel), little), dt,
+                          str(_map_location(location, map_location)))
         return cache[key]
 
     up = _Unpickler(io.BytesIO(zf.read(f"{prefix}/data.pkl")), load_storage, weights_only)
-    obj = up.load()
-    target = None if map_location is None else _map_location("cpu", map_location)
-    if target is not None and str(target).startswith("cuda"):
-        obj = _move(obj, target)
-    return obj
-
-
-def _move(obj, dev):
-    if isinstance(obj, Tensor):
-        return obj.to(dev)
-    if isinstance(obj, collections.OrderedDict):
-        out = collections.OrderedDict((k, _move(v, dev)) for k, v in obj.items())
-        out.__dict__.update(obj.__dict__)
-        return out
-    if isinstance(obj, dict):
-        return {k: _move(v, dev) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)) and type(obj) in (list, tuple):
-        return type(obj)(_move(v, dev) for v in obj)
-    return obj
+    return up.load()
 
 
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
@@ -551,15 +534,15 @@ def _load_legacy(fp, map_location, weights_only: bool):
         if key not in pending:
             _map_location(location, map_location)
             arr = np.zeros(int(numel), dtype=np.float32 if dt is D.bfloat16 else npd)
-            pending[key] = (arr, dt, npd)
-        arr, dt, _ = pending[key]
-        return (arr, dt)
+            pending[key] = (arr, dt, npd, str(_map_location(location, map_location)))
+        arr, dt, _, loc = pending[key]
+        return (arr, dt, loc)
 
     obj = _Unpickler(fp, load_storage, weights_only).load()
     keys = plain(fp)
     for key in keys:
         (n,) = struct.unpack("<q", fp.read(8))
-        arr, dt, npd = pending[key]
+        arr, dt, npd, _ = pending[key]
         raw = fp.read(n * npd.itemsize)
         arr[...] = _storage_array(raw, npd, dt, n, little)
     return obj

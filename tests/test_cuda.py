@@ -404,3 +404,16 @@ def test_gpu_check_dry_run(capsys):
     assert "max relative loss difference" in out and "MNIST comparison failed" not in out
     for name in ("mnist_step", "resnet18_step", "matmul"):
         assert f"{name} ember/torch" in out
+
+
+def test_load_restores_cuda_storages_and_maps_them(fake):
+    """A checkpoint saved from cuda:0 loads onto cuda:0, or where map_location says."""
+    import io
+
+    from test_serialization import _cuda_checkpoint
+    data = _cuda_checkpoint()
+    w = ember.load(io.BytesIO(data))["w"]
+    assert w.is_cuda and str(w.device) == "cuda:0" and w.cpu().tolist() == [1.0, 2.0]
+    assert str(ember.load(io.BytesIO(data), map_location={"cuda:0": "cuda:1"})["w"].device) \
+        == "cuda:1"
+    assert ember.load(io.BytesIO(data), map_location="cpu")["w"].is_cpu

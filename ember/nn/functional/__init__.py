@@ -15,6 +15,8 @@ from .fold import *  # noqa: F401, F403
 from .fold import __all__ as _f
 from .loss import *  # noqa: F401, F403
 from .loss import __all__ as _l
+from .loss_extra import *  # noqa: F401, F403
+from .loss_extra import __all__ as _lx
 from .misc import *  # noqa: F401, F403
 from .misc import __all__ as _m
 from .normalization import *  # noqa: F401, F403
@@ -24,6 +26,6 @@ from .pooling import __all__ as _p
 from .upsample import *  # noqa: F401, F403
 from .upsample import __all__ as _u
 
-__all__ = [*_a, *_f, *_l, *_m, *_n, *_p, *_u, "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-           "conv_transpose2d", "conv_transpose3d", "scaled_dot_product_attention",
-           "multi_head_attention_forward"]
+__all__ = [*_a, *_f, *_l, *_lx, *_m, *_n, *_p, *_u, "conv1d", "conv2d", "conv3d",
+           "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+           "scaled_dot_product_attention", "multi_head_attention_forward"]

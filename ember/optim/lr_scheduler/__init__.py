@@ -9,3 +9,8 @@ from ._cyclic import *  # noqa: F401, F403
 from ._cyclic import __all__ as _y
 
 __all__ = [*_b, *_y, *_c]
+
+# torch's classes live in torch.optim.lr_scheduler itself (reprs and pickles name it)
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name
