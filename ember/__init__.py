@@ -9,7 +9,26 @@ __version__ = "0.1.0"
 # The PyTorch release whose behaviour Ember mirrors (the shim reports it as torch.__version__).
 TORCH_VERSION = "2.13.0"
 
-from . import _dtype, autograd, cuda, linalg, nn, ops, optim, random
+from . import (
+    _dtype,
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    compat,
+    cuda,
+    hub,
+    jit,
+    linalg,
+    nn,
+    onnx,
+    ops,
+    optim,
+    random,
+    serialization,
+    utils,
+    version,
+)
 from ._creation import (
     arange,
     as_tensor,
@@ -63,27 +82,6 @@ from ._dtype import (
     short,
     uint8,
 )
-from ._printing import get_printoptions, set_printoptions
-from ._tensor import Size, Tensor
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .autograd.grad_mode import is_inference_mode_enabled
-from .backend import device
-from .ops._registry import REGISTRY as _REGISTRY
-from . import serialization
-from . import utils
-from .serialization import load, save
-from .random import (
-    Generator,
-    default_generator,
-    fork_rng,
-    get_rng_state,
-    initial_seed,
-    manual_seed,
-    seed,
-    set_rng_state,
-)
-
-from . import accelerator, amp, backends, compat, hub, jit, onnx, version
 from ._misc import (
     BFloat16Tensor,
     BoolTensor,
@@ -97,10 +95,10 @@ from ._misc import (
     ShortTensor,
     are_deterministic_algorithms_enabled,
     compile,
+    get_default_device,
     get_deterministic_debug_mode,
     get_float32_matmul_precision,
     get_num_interop_threads,
-    get_default_device,
     get_num_threads,
     is_autocast_enabled,
     is_deterministic_algorithms_warn_only_enabled,
@@ -113,7 +111,24 @@ from ._misc import (
     typename,
     use_deterministic_algorithms,
 )
+from ._printing import get_printoptions, set_printoptions
+from ._tensor import Size, Tensor
 from .amp import autocast
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
+from .backend import device
+from .ops._registry import REGISTRY as _REGISTRY
+from .random import (
+    Generator,
+    default_generator,
+    fork_rng,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from .serialization import load, save
 
 # An unknown public name raises NotImplementedError naming the torch API (also an AttributeError,
 # so hasattr probes still answer False); known torch submodules import lazily or as stubs.
