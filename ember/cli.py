@@ -18,8 +18,6 @@ commands:
   run script.py [args...]   run an unmodified PyTorch program on Ember (`import torch` loads
                             Ember); also `ember run -m module [args...]`
   demo [options]            train a small CNN on the bundled digits
-  launch [options] script.py [args...]
-                            run a script on several processes (torchrun's role, via mpirun)
   bench [args...]           side-by-side benchmarks against PyTorch (needs the source checkout)
   launch --nproc-per-node N script.py [args...]
                             run a script on N processes (torchrun's role, through mpirun)
@@ -58,9 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         return _demo(rest)
     if cmd == "bench":
         return _bench(rest)
-    if cmd == "launch":
-        from .launch import main as launch_main  # torchrun's role, over mpirun
-        return launch_main(rest)
     if cmd == "launch":
         from .launch import main as launch_main  # torchrun's role, over mpirun
         return launch_main(rest)

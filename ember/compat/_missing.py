@@ -144,7 +144,7 @@ def is_stub(module) -> bool:
 def module_getattr(torch_name: str, ember_name: str):
     """A module-level `__getattr__` for an ember module that mirrors `torch_name`.
 
-    Known torch submodules import lazily (or become stubs); other public names raise
+    Submodules import lazily; torch modules Ember lacks become stubs; other public names raise
     NotImplementedError naming the torch API; private and dunder names raise AttributeError.
     """
     known = KNOWN.get(torch_name, frozenset())
@@ -152,12 +152,13 @@ def module_getattr(torch_name: str, ember_name: str):
     def __getattr__(name: str):
         if _private(name):
             raise AttributeError(f"module '{ember_name}' has no attribute '{name}'")
+        # A submodule not imported yet (ember.launch, ember.backends.cudnn) imports on first use.
+        try:
+            return importlib.import_module(f"{ember_name}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{ember_name}.{name}":
+                raise               # a real missing dependency inside the module: show it
         if name in known:
-            try:
-                return importlib.import_module(f"{ember_name}.{name}")
-            except ModuleNotFoundError as e:
-                if e.name != f"{ember_name}.{name}":
-                    raise               # a real missing dependency inside the module: show it
             return stub(f"{torch_name}.{name}")
         raise missing(f"{torch_name}.{name}")
 
