@@ -67,6 +67,10 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
             if g is not None:
                 with g:
                     return dispatch(*args, **kwargs)
+        if kwargs and "out" in kwargs:
+            out = kwargs.pop("out")
+            if out is not None:
+                return _dispatch_out(dispatch, args, kwargs, out)
         try:
             res = fn(*args, **kwargs)
         except ValueError as e:
@@ -151,6 +155,52 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
     dispatch.__doc__ = fn.__doc__
     dispatch.primitive = fn
     return dispatch
+
+
+def _dispatch_out(dispatch, args, kwargs, out):
+    """f(..., out=t): compute, then write the result into t (torch's out= variants)."""
+    if GRAD_ENABLED[0] and any(isinstance(a, Tensor) and a._requires_grad
+                               for a in (*args, *kwargs.values())):
+        raise RuntimeError(f"{dispatch.__name__}(): functions with out=... arguments don't "
+                           "support automatic differentiation, but one of the arguments requires "
+                           "grad.")
+    res = dispatch(*args, **kwargs)
+    if isinstance(res, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(res):
+            raise TypeError(f"{dispatch.__name__}(): argument 'out' must be a tuple of "
+                            f"{len(res)} Tensors")
+        for o, r in zip(out, res):
+            write_out(o, r)
+        return type(res)(out) if hasattr(res, "_fields") else tuple(out)
+    return write_out(out, res)
+
+
+def write_out(out, res):
+    """Store res into the tensor out (resized to res's shape when they differ) and return out."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    od, rd = out._dtype, res._dtype
+    if od is not rd and od.category < rd.category:
+        raise RuntimeError(f"result type {_scalar_name(rd)} can't be cast to the desired output "
+                           f"type {_scalar_name(od)}")
+    if out._array.shape == res._array.shape:
+        out._array[...] = res._array.astype(out._array.dtype, copy=False)
+    else:
+        if out._array.size:
+            import warnings
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._array.shape)}, which does not match the required output "
+                          f"shape {list(res._array.shape)}. This behavior is deprecated, and in "
+                          "a future PyTorch release outputs will not be resized unless they have "
+                          "zero elements. You can explicitly reuse an out tensor t by resizing "
+                          "it, inplace, to zero elements with t.resize_(0).", UserWarning,
+                          stacklevel=4)
+        out._array = res._array.astype(out._array.dtype)
+    if od is _bf16 and rd is not _bf16:
+        from ..backend import round_bf16
+        out._array[...] = round_bf16(out._array)
+    out._vc[0] += 1
+    return out
 
 
 def _wrap_out(arr, odt, args, view=False):

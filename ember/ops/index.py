@@ -124,8 +124,8 @@ def _normalize_items(self: Tensor, items, xp, tensors_adv: bool):
                 spec += 1
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        elif isinstance(it, (list, tuple)) or hasattr(it, "__array_interface__"):
-            arr = _seq_to_array(it, xp)
+        elif isinstance(it, (list, tuple, range)) or hasattr(it, "__array_interface__"):
+            arr = _seq_to_array(list(it) if type(it) is range else it, xp)
             mask = arr.dtype == bool
             spec += arr.ndim if mask else 1
             it = (arr, mask)

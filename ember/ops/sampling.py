@@ -11,7 +11,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _new
 from ..backend import parse_device, round_bf16, to_device
 from ..random import Generator, _get_generator
-from ._registry import _scalar_name, public
+from ._registry import _scalar_name, public, write_out
 from .random_fill import (
     _DIGITS,
     _FLOATS,
@@ -80,14 +80,7 @@ def _finish(t: Tensor, device, requires_grad: bool, out: Tensor | None = None) -
 
 def _into_out(t: Tensor, out: Tensor) -> Tensor:
     """Copy a result into out= (resized when its shape differs), as torch's out variants."""
-    if not isinstance(out, Tensor):
-        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
-    if out._array.shape == t._array.shape:
-        out._array[...] = t._array.astype(out._array.dtype, copy=False)
-    else:
-        out._array = t._array.astype(out._array.dtype, copy=False)
-    out._vc[0] += 1
-    return out
+    return write_out(out, t)
 
 
 def _no_out(fname: str, kwargs: dict) -> None:

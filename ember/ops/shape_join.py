@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..backend import array_module, cast
-from ._registry import _scalar_name, op, public
+from ._registry import _scalar_name, op, public, write_out
 from ._util import wrap_dim
 from .shape import (
     _clone_contiguous,
@@ -100,15 +100,9 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                                    f"for tensor number {i} in the list.")
     res = _cat(*tensors, dim=d, dtype=dt, skip=skip)
     if out is not None:
-        _write_out(out, res)
+        write_out(out, res)
         return out
     return res
-
-
-def _write_out(out: Tensor, res: Tensor) -> None:
-    # out= resizes out to the result, as torch does
-    out._array = cast(res._array, out._dtype)
-    out._vc[0] += 1
 
 
 @public(method=False)
@@ -148,7 +142,7 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
         dt = D.promote_types(dt, t._dtype)
     res = _stack(*tensors, dim=d, dtype=dt)
     if out is not None:
-        _write_out(out, res)
+        write_out(out, res)
         return out
     return res
 

@@ -66,61 +66,83 @@ def _out_size(size, k, s, p, d) -> int:
 
 
 def _im2col(xp, x, k, stride, padding, dilation, groups):
-    """(cols (N, G, P, Cg*K), padded shape, output spatial size) of an (N, C, *S) array."""
+    """(cols (G, Cg*K, N*P), padded shape, output spatial size) of an (N, C, *S) array.
+
+    Channel-and-kernel-major columns with batch and output positions last: the copy reads whole
+    output rows, each conv is one GEMM per group, and only the (smaller) output is transposed.
+    """
     nd = x.ndim - 2
     n, c = x.shape[:2]
     cg = c // groups
-    pads = [(0, 0), (0, 0)] + [(p, p) for p in padding]
-    xpad = xp.pad(x, pads) if any(padding) else x
+    if any(padding):
+        xpad = xp.zeros((n, c) + tuple(x.shape[2 + i] + 2 * padding[i] for i in range(nd)),
+                        x.dtype)
+        xpad[(slice(None), slice(None)) + tuple(
+            slice(padding[i], padding[i] + x.shape[2 + i]) for i in range(nd))] = x
+    else:
+        xpad = x
     osz = tuple(_out_size(x.shape[2 + i], k[i], stride[i], padding[i], dilation[i])
                 for i in range(nd))
     win = windows(xp, xpad, k, stride, dilation, osz)            # (N, C, *O, *K)
-    # (N, G, Cg, *O, *K) -> (N, G, *O, Cg, *K) -> (N, G, P, Cg*K): the one im2col copy
-    win = win.reshape((n, groups, cg) + osz + tuple(k))
-    perm = (0, 1) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
+    # (N, C, *O, *K) -> (C, *K, N, *O) -> (G, Cg*K, N*P): the one im2col copy
+    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
     cols = xp.ascontiguousarray(win.transpose(perm)).reshape(
-        n, groups, math.prod(osz), cg * math.prod(k))
+        groups, cg * math.prod(k), n * math.prod(osz))
     return cols, xpad.shape, osz
+
+
+def _batch_major(xp, a, n: int, oc: int, osz: tuple):
+    """(G, OCg, N*P) GEMM output -> a contiguous (N, OC, *O) array."""
+    a = a.reshape(oc, n, math.prod(osz))
+    return xp.ascontiguousarray(a.transpose(1, 0, 2)).reshape((n, oc) + tuple(osz))
+
+
+def _channel_major(xp, gy, groups: int):
+    """(N, OC, *O) -> a contiguous (G, OCg, N*P) array (the GEMM operand layout)."""
+    n, oc = gy.shape[:2]
+    p = math.prod(gy.shape[2:])
+    gt = xp.ascontiguousarray(gy.reshape(n, oc, p).transpose(1, 0, 2))
+    return gt.reshape(groups, oc // groups, n * p)
 
 
 def _conv_arr(xp, x, w, stride, padding, dilation, groups):
     """conv(x, w) on raw arrays; also returns the columns for the weight gradient."""
     n, oc, nd = x.shape[0], w.shape[0], x.ndim - 2
     cols, _, osz = _im2col(xp, x, w.shape[2:], stride, padding, dilation, groups)
-    wm = w.reshape(groups, oc // groups, -1)
-    out = xp.matmul(cols, wm.transpose(0, 2, 1))                  # (N, G, P, OCg)
-    out = out.transpose(0, 1, 3, 2).reshape((n, oc) + osz)
-    return xp.ascontiguousarray(out, dtype=x.dtype), cols, nd
+    wm = w.reshape(groups, oc // groups, cols.shape[1])
+    out = xp.matmul(wm, cols)                                     # (G, OCg, N*P)
+    out = _batch_major(xp, out, n, oc, osz)
+    return (out if out.dtype == x.dtype else out.astype(x.dtype)), cols, nd
 
 
 def _gx_arr(xp, gy, w, in_shape, stride, padding, dilation, groups):
     """The input gradient J_x^T gy (a transposed convolution) on raw arrays."""
     nd = len(in_shape) - 2
     n, c = in_shape[:2]
-    k = w.shape[2:]
-    osz = gy.shape[2:]
-    cg, ocg = c // groups, w.shape[0] // groups
-    gyr = gy.reshape(n, groups, ocg, -1)
-    gcols = xp.matmul(gyr.transpose(0, 1, 3, 2), w.reshape(groups, ocg, -1))
-    gcols = gcols.reshape((n, groups) + osz + (cg,) + tuple(k))
-    inv = (0, 1, 2 + nd) + tuple(range(2, 2 + nd)) + tuple(range(3 + nd, 3 + 2 * nd))
-    gcols = gcols.transpose(inv).reshape((n, c) + osz + tuple(k))
+    k = tuple(w.shape[2:])
+    osz = tuple(gy.shape[2:])
+    ocg = w.shape[0] // groups
+    wm = w.reshape(groups, ocg, (c // groups) * math.prod(k))
+    gcols = xp.matmul(wm.transpose(0, 2, 1), _channel_major(xp, gy, groups))  # (G, CgK, N*P)
+    gcols = gcols.reshape((c,) + k + (n,) + osz)
     pshape = (n, c) + tuple(in_shape[2 + i] + 2 * padding[i] for i in range(nd))
     g_pad = xp.zeros(pshape, gy.dtype)
-    col2im_add(xp, g_pad, gcols, k, stride, dilation, osz)
+    for offs in _ndindex(k):                 # col2im: one strided slice-add per kernel offset
+        sl = tuple(slice(offs[i] * dilation[i],
+                         offs[i] * dilation[i] + stride[i] * (osz[i] - 1) + 1,
+                         stride[i]) for i in range(nd))
+        g_pad[(slice(None), slice(None)) + sl] += gcols[(slice(None),) + offs].swapaxes(0, 1)
+    if not any(padding):
+        return g_pad
     sl = (slice(None), slice(None)) + tuple(
         slice(padding[i], padding[i] + in_shape[2 + i]) for i in range(nd))
     return xp.ascontiguousarray(g_pad[sl])
 
 
 def _gw_arr(xp, cols, gy, w_shape, groups):
-    """The weight gradient from the input columns and gy on raw arrays."""
-    n = gy.shape[0]
-    ocg = w_shape[0] // groups
-    gyr = gy.reshape(n, groups, ocg, -1)
-    a = gyr.transpose(1, 2, 0, 3).reshape(groups, ocg, -1)
-    b = cols.transpose(1, 0, 2, 3).reshape(groups, -1, cols.shape[3])
-    return xp.matmul(a, b).reshape(w_shape).astype(gy.dtype)
+    """The weight gradient from the input columns and gy on raw arrays: one GEMM per group."""
+    gw = xp.matmul(_channel_major(xp, gy, groups), cols.transpose(0, 2, 1))
+    return gw.reshape(w_shape).astype(gy.dtype, copy=False)
 
 
 def _sum_bias(gy: Tensor):
