@@ -473,6 +473,11 @@ INTERP = [
     ("bilinear_sf_recompute", lambda F, L, x: F.interpolate(
         x, scale_factor=1.3, mode="bilinear", recompute_scale_factor=True)),
     ("linear", lambda F, L, x: F.interpolate(x.flatten(2), scale_factor=1.5, mode="linear")),
+    ("bicubic", lambda F, L, x: F.interpolate(x, size=(7, 8), mode="bicubic")),
+    ("bicubic_ac_down", lambda F, L, x: F.interpolate(x, size=(2, 3), mode="bicubic",
+                                                      align_corners=True)),
+    ("bicubic_sf", lambda F, L, x: F.interpolate(x, scale_factor=2.5, mode="bicubic")),
+    ("area", lambda F, L, x: F.interpolate(x, size=(2, 3), mode="area")),
     ("trilinear", lambda F, L, x: F.interpolate(x.unsqueeze(2), size=(2, 5, 7),
                                                 mode="trilinear", align_corners=False)),
 ]
@@ -493,3 +498,18 @@ def test_interpolate_errors_and_modules():
         assert repr(ember.nn.Upsample(*args)) == repr(torch.nn.Upsample(*args))
     assert repr(ember.nn.UpsamplingBilinear2d(scale_factor=2)) == \
         repr(torch.nn.UpsamplingBilinear2d(scale_factor=2))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_and_grid_sample(mode, padding_mode, align_corners):
+    x = rnd(2, 3, 5, 6)
+    theta = np.array([[[0.9, 0.2, 0.1], [-0.3, 1.1, -0.2]],
+                      [[1.3, 0.0, 0.4], [0.1, 0.7, 0.5]]], "float32")
+
+    def fn(F, L, x, th):
+        grid = F.affine_grid(th, (2, 3, 4, 7), align_corners=align_corners)
+        return F.grid_sample(x, grid, mode=mode, padding_mode=padding_mode,
+                             align_corners=align_corners)
+    check(fn, [x, theta], atol=2e-5)

@@ -69,6 +69,18 @@ LAYERS = [
     ("Fold", lambda nn: nn.Fold((5, 6), (2, 3), padding=1, stride=(2, 1)), [(2, 12, 18)]),
     ("PixelShuffle", lambda nn: nn.PixelShuffle(2), [(2, 8, 3, 4)]),
     ("LPPool2d", lambda nn: nn.LPPool2d(2, (2, 3), stride=1), [(2, 3, 5, 6)]),
+    ("ConstantPad2d", lambda nn: nn.ConstantPad2d((1, 0, 2, 1), 0.5), [(2, 3, 4)]),
+    ("ReflectionPad2d", lambda nn: nn.ReflectionPad2d(2), [(1, 2, 4, 5)]),
+    ("ReplicationPad1d", lambda nn: nn.ReplicationPad1d((3, 1)), [(2, 3, 4)]),
+    ("CircularPad3d", lambda nn: nn.CircularPad3d(1), [(1, 1, 2, 3, 4)]),
+    ("ZeroPad2d", lambda nn: nn.ZeroPad2d((1, 2, 0, 1)), [(1, 2, 3, 3)]),
+    ("Softmax2d", lambda nn: nn.Softmax2d(), [(2, 3, 4, 2)]),
+    ("RMSNorm", lambda nn: nn.RMSNorm((3, 4)), [(2, 3, 4)]),
+    ("RMSNorm_eps", lambda nn: nn.RMSNorm(4, eps=1e-3, elementwise_affine=False), [(5, 4)]),
+    ("ChannelShuffle", lambda nn: nn.ChannelShuffle(3), [(2, 6, 2, 2)]),
+    ("CosineSimilarity", lambda nn: nn.CosineSimilarity(dim=0), [(4, 3), (4, 3)]),
+    ("PairwiseDistance", lambda nn: nn.PairwiseDistance(p=1, keepdim=True), [(4, 3), (4, 3)]),
+    ("RReLU_eval", lambda nn: nn.RReLU(0.1, 0.3).eval(), [(3, 4)]),
     ("LPPool1d", lambda nn: nn.LPPool1d(3, 2), [(2, 3, 6)]),
     ("LocalResponseNorm3d", lambda nn: nn.LocalResponseNorm(3), [(2, 5, 6)]),
     ("LocalResponseNorm4d", lambda nn: nn.LocalResponseNorm(2, 1e-2, 0.5, 2.0),
@@ -96,7 +108,20 @@ LAYERS = [
 
 @pytest.mark.parametrize("name,make,shapes", LAYERS, ids=[x[0] for x in LAYERS])
 def test_layer(name, make, shapes):
-    run_both(make(torch.nn), make(ember.nn), *[rnd(*s, seed=i) for i, s in enumerate(shapes)])
+    tm, em = make(torch.nn), make(ember.nn)
+    run_both(tm, em, *[rnd(*s, seed=i) for i, s in enumerate(shapes)], train=tm.training)
+
+
+def test_rrelu_training_draws_like_torch():
+    res = []
+    for lib in (torch, ember):
+        lib.manual_seed(7)
+        xi = lib.tensor(rnd(3, 5), requires_grad=True)
+        out = lib.nn.RReLU()(xi)
+        out.sum().backward()
+        res.append((np.asarray(out.detach()), np.asarray(xi.grad), np.asarray(lib.rand(2))))
+    for e, t in zip(res[1], res[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-6)
 
 
 @pytest.mark.parametrize("momentum", [0.1, None])
@@ -234,11 +259,14 @@ def test_init_functions_match_torch():
 
 
 def test_orthogonal_init():
-    ember.manual_seed(1)
-    w = ember.empty(3, 5)
-    ember.nn.init.orthogonal_(w)
-    a = np.asarray(w)
-    np.testing.assert_allclose(a @ a.T, np.eye(3), atol=1e-5)
+    for shape, gain in (((4, 6), 2.0), ((6, 3), 1.0), ((2, 3, 2), 1.0)):
+        torch.manual_seed(3)
+        ember.manual_seed(3)
+        tw, ew = torch.empty(*shape), ember.empty(*shape)
+        torch.nn.init.orthogonal_(tw, gain=gain)
+        ember.nn.init.orthogonal_(ew, gain=gain)
+        # same normal draws; the QR factorisations agree to rounding
+        np.testing.assert_allclose(np.asarray(ew), tw.numpy(), atol=1e-5)
 
 
 def test_dropout_same_mask_as_torch():
@@ -263,6 +291,13 @@ def test_dropout_same_mask_as_torch():
         t = getattr(torch.nn, name)(0.3)(torch.tensor(x))
         e = getattr(ember.nn, name)(0.3)(ember.tensor(x))
         np.testing.assert_allclose(np.asarray(e), t.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
+    # a transposed input is filled in memory order, as torch's empty_like(x).bernoulli_ does
+    torch.manual_seed(4)
+    ember.manual_seed(4)
+    x = rnd(5, 7)
+    t = torch.nn.functional.dropout(torch.tensor(x).t(), 0.4)
+    e = ember.nn.functional.dropout(ember.tensor(x).t(), 0.4)
+    np.testing.assert_array_equal(np.asarray(e), t.numpy())
     d = ember.nn.Dropout(0.5).eval()
     xe = ember.tensor(x)
     assert d(xe) is xe

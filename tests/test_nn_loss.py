@@ -142,3 +142,27 @@ def test_composite_losses(reduction):
             outs.append([np.asarray(loss.detach())] + [np.asarray(t.grad) for t in ts])
         for e, t in zip(outs[1], outs[0]):
             np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_margin_losses(reduction):
+    x = rnd(4, 5)
+    t = np.array([1, 0, 4, 2])
+    mt = np.array([[3, 0, -1, 1, 1], [1, 2, 4, -1, 0], [-1, 0, 0, 0, 0], [0, 1, 2, 3, 4]])
+    w = rnd(5, seed=3, lo=0.5, hi=2)
+    cases = [
+        (lambda L: L.nn.MultiMarginLoss(reduction=reduction), x, t),
+        (lambda L: L.nn.MultiMarginLoss(p=2, margin=0.5, weight=L.tensor(w),
+                                        reduction=reduction), x, t),
+        (lambda L: L.nn.MultiLabelMarginLoss(reduction=reduction), x, mt),
+        (lambda L: L.nn.MultiMarginLoss(reduction=reduction), x[0], t[:1].reshape(())),
+    ]
+    for make, xi, ti in cases:
+        outs = []
+        for lib in (torch, ember):
+            xt = lib.tensor(xi, requires_grad=True)
+            loss = make(lib)(xt, lib.tensor(ti))
+            loss.backward(lib.ones_like(loss))
+            outs.append((np.asarray(loss.detach()), np.asarray(xt.grad)))
+        for e, tt in zip(outs[1], outs[0]):
+            np.testing.assert_allclose(e, tt, rtol=1e-5, atol=1e-6)

@@ -72,6 +72,16 @@ def test_layer_reprs():
              ("InstanceNorm1d", (3, 1e-5, 0.1, True, True)), ("LSTM", (3, 4, 2)),
              ("GRU", (3, 4, 1, False, True, 0.0, True)), ("RNNCell", (3, 4, True, "relu")),
              ("MarginRankingLoss", ()), ("TripletMarginLoss", ()), ("GaussianNLLLoss", ()),
+             ("MultiMarginLoss", ()), ("MultiLabelMarginLoss", ()), ("EmbeddingBag", (5, 2)),
+             ("EmbeddingBag", (5, 2, None, 2.0, False, "max")), ("AlphaDropout", (0.2,)),
+             ("FeatureAlphaDropout", ()), ("Dropout1d", ()), ("Dropout3d", ()),
+             ("Upsample", (None, 2.0, "bicubic")), ("LPPool2d", (2, 3)),
+             ("MaxUnpool2d", (2,)), ("LocalResponseNorm", (3,)), ("InstanceNorm3d", (2,)),
+             ("MultiheadAttention", (4, 2)), ("TransformerEncoderLayer", (4, 2, 8)),
+             ("TransformerDecoderLayer", (4, 2, 8)), ("AdaptiveMaxPool1d", (3,)),
+             ("AvgPool3d", (2,)), ("MaxPool3d", (2,)), ("BatchNorm3d", (2,)),
+             ("SoftMarginLoss", ()), ("PoissonNLLLoss", ()), ("CosineEmbeddingLoss", ()),
+             ("HingeEmbeddingLoss", ()), ("MultiLabelSoftMarginLoss", ()),
              ("MaxPool2d", (2,)), ("MaxPool2d", (2, 2, 0, 1, False, True)), ("MaxPool1d", (3,)),
              ("AvgPool2d", (2,)), ("AvgPool1d", (2,)), ("AdaptiveAvgPool2d", ((5, None),)),
              ("AdaptiveMaxPool2d", (1,)), ("AdaptiveAvgPool1d", (3,)), ("Dropout", ()),
@@ -361,3 +371,57 @@ def test_weight_norm_and_clipping_utils():
     assert ek == tk and ek2 == tk2
     for e, t in zip(ev, tv):
         np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-7)
+
+
+def test_extra_state_and_state_dict_hooks():
+    class WithExtra(ember.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = ember.nn.Linear(2, 2)
+            self.count = 3
+
+        def get_extra_state(self):
+            return {"count": self.count}
+
+        def set_extra_state(self, state):
+            self.count = state["count"]
+
+    m = WithExtra()
+    sd = m.state_dict()
+    assert list(sd) == ["_extra_state", "lin.weight", "lin.bias"]
+    m2 = WithExtra()
+    m2.count = 0
+    seen = []
+    m2.register_load_state_dict_post_hook(lambda mod, keys: seen.append(tuple(keys)))
+    m2.load_state_dict(sd)
+    assert m2.count == 3 and seen == [([], [])]
+    del sd["_extra_state"]
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "_extra_state"'):
+        m2.load_state_dict(sd)
+    plain = ember.nn.Linear(2, 2)
+    with pytest.raises(RuntimeError, match='Unexpected key\\(s\\) in state_dict: "_extra_state"'):
+        plain.load_state_dict({**plain.state_dict(), "_extra_state": 1})
+    h = plain.register_state_dict_post_hook(lambda mod, d, prefix, meta: d.update(extra=1))
+    assert "extra" in plain.state_dict()
+    h.remove()
+    assert "extra" not in plain.state_dict()
+
+
+def test_spectral_norm():
+    res = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        m = lib.nn.utils.spectral_norm(lib.nn.Conv2d(2, 3, 2))
+        x = lib.tensor(np.random.default_rng(0).standard_normal((1, 2, 3, 3)).astype("f4"))
+        outs = [m(x) for _ in range(3)]
+        outs[-1].sum().backward()
+        m.eval()
+        ev = m(x)
+        keys = list(m.state_dict())
+        lib.nn.utils.remove_spectral_norm(m)
+        res.append([np.asarray(o.detach()) for o in outs + [ev]] +
+                   [np.asarray(m.weight.detach()), keys, list(m.state_dict())])
+    t, e = res
+    assert e[-2:] == t[-2:]
+    for a, b in zip(e[:-2], t[:-2]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -77,6 +77,9 @@ CONFIGS = [
     ("nadam_decoupled", lambda L, n: L.optim.NAdam(n.parameters(), lr=0.01, weight_decay=0.1,
                                                    decoupled_weight_decay=True)),
     ("radam", lambda L, n: L.optim.RAdam(n.parameters(), lr=0.01)),
+    ("rprop", lambda L, n: L.optim.Rprop(n.parameters(), lr=0.01)),
+    ("rprop_opts", lambda L, n: L.optim.Rprop(n.parameters(), lr=0.02, etas=(0.3, 1.5),
+                                              step_sizes=(1e-4, 0.05), maximize=True)),
     ("radam_wd", lambda L, n: L.optim.RAdam(n.parameters(), lr=0.01, weight_decay=0.1)),
 ]
 

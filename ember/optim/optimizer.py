@@ -225,6 +225,10 @@ def grad_of(p: Tensor, maximize: bool):
 
 
 def bump(p: Tensor) -> None:
-    """Record an in-place update of p (torch's version counter)."""
+    """Record an in-place update of p (torch's version counter); keep bfloat16 values exact."""
+    if p._dtype is D.bfloat16:
+        # bfloat16 is stored as float32: round the updated values back onto the bf16 grid
+        from ..backend import round_bf16
+        p._array[...] = round_bf16(p._array)
     p._vc[0] += 1
 

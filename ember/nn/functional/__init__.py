@@ -23,9 +23,11 @@ from .normalization import *  # noqa: F401, F403
 from .normalization import __all__ as _n
 from .pooling import *  # noqa: F401, F403
 from .pooling import __all__ as _p
+from .sampling import *  # noqa: F401, F403
+from .sampling import __all__ as _s
 from .upsample import *  # noqa: F401, F403
 from .upsample import __all__ as _u
 
-__all__ = [*_a, *_f, *_l, *_lx, *_m, *_n, *_p, *_u, "conv1d", "conv2d", "conv3d",
+__all__ = [*_a, *_f, *_l, *_lx, *_m, *_n, *_p, *_s, *_u, "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "scaled_dot_product_attention", "multi_head_attention_forward"]

@@ -21,7 +21,7 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_",
            "gelu", "silu", "mish", "sigmoid", "tanh", "hardtanh", "hardtanh_", "hardsigmoid",
            "hardswish", "softplus", "softsign", "softmax", "log_softmax", "softmin", "threshold",
            "threshold_", "glu", "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "prelu",
-           "rrelu"]
+           "rrelu", "rrelu_", "selu_", "celu_"]
 
 
 def _smooth_grad(kind: str, x: Tensor, **kw) -> Tensor:
@@ -415,12 +415,42 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return _prelu(input, weight)
 
 
+@nnop(saves=False)
+def _rrelu_train(input, lower=0.125, upper=1.0 / 3):
+    from ...random import _get_generator
+    xp, x = xp_arr(input)
+    neg = x <= 0
+    # torch draws one double uniform per non-positive element, in memory order
+    u = _get_generator(None)._uniform64(int(neg.sum()))
+    slopes = xp.ones(x.shape, x.dtype)
+    slopes[neg] = (u * (upper - lower) + lower).astype(x.dtype)
+    return x * slopes, lambda gy: (gy * const(slopes, gy),), {
+        "name": "RreluWithNoiseBackward0"}
+
+
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
           training: bool = False, inplace: bool = False) -> Tensor:
-    """torch.nn.functional.rrelu (evaluation form: leaky_relu with the mean slope)."""
-    if training:
-        raise NotImplementedError("rrelu(training=True) is not implemented in Ember yet")
-    return leaky_relu(input, (lower + upper) / 2, inplace)
+    """torch.nn.functional.rrelu (training: random slopes drawn as torch draws them)."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    out = _rrelu_train(input, lower=lower, upper=upper)
+    return _inplace(input, out) if inplace else out
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """torch.nn.functional.rrelu_."""
+    return rrelu(input, lower, upper, training, True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """torch.nn.functional.selu_."""
+    return selu(input, True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """torch.nn.functional.celu_."""
+    return celu(input, alpha, True)
 
 
 def _get_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:

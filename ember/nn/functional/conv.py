@@ -65,84 +65,114 @@ def _out_size(size, k, s, p, d) -> int:
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _im2col(xp, x, k, stride, padding, dilation, groups):
-    """(cols (G, Cg*K, N*P), padded shape, output spatial size) of an (N, C, *S) array.
+# im2col columns for this many bytes at a time: a chunk that stays in L2 makes its copy and its
+# GEMM cheap, where one whole-batch column matrix (tens of MB) ran at memory speed.
+_CHUNK_BYTES = 4 << 20
 
-    Channel-and-kernel-major columns with batch and output positions last: the copy reads whole
-    output rows, each conv is one GEMM per group, and only the (smaller) output is transposed.
-    """
+
+def _pad_arr(xp, x, padding):
+    """x zero-padded on both sides of every spatial axis (x itself without padding)."""
+    if not any(padding):
+        return x
     nd = x.ndim - 2
-    n, c = x.shape[:2]
-    cg = c // groups
-    if any(padding):
-        xpad = xp.zeros((n, c) + tuple(x.shape[2 + i] + 2 * padding[i] for i in range(nd)),
-                        x.dtype)
-        xpad[(slice(None), slice(None)) + tuple(
-            slice(padding[i], padding[i] + x.shape[2 + i]) for i in range(nd))] = x
-    else:
-        xpad = x
-    osz = tuple(_out_size(x.shape[2 + i], k[i], stride[i], padding[i], dilation[i])
-                for i in range(nd))
-    win = windows(xp, xpad, k, stride, dilation, osz)            # (N, C, *O, *K)
-    # (N, C, *O, *K) -> (C, *K, N, *O) -> (G, Cg*K, N*P): the one im2col copy
+    xpad = xp.zeros(x.shape[:2] + tuple(x.shape[2 + i] + 2 * padding[i] for i in range(nd)),
+                    x.dtype)
+    xpad[(slice(None), slice(None)) + tuple(
+        slice(padding[i], padding[i] + x.shape[2 + i]) for i in range(nd))] = x
+    return xpad
+
+
+def _cols(xp, xpad, k, stride, dilation, osz, groups):
+    """(G, Cg*K, n*P) columns of a padded (n, C, *S) array: channel-and-kernel major, batch and
+    output positions last, so a conv is one GEMM per group with no big transpose after it."""
+    nd = len(k)
+    n, c = xpad.shape[:2]
+    win = windows(xp, xpad, k, stride, dilation, osz)            # (n, C, *O, *K)
     perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-    cols = xp.ascontiguousarray(win.transpose(perm)).reshape(
-        groups, cg * math.prod(k), n * math.prod(osz))
-    return cols, xpad.shape, osz
+    return xp.ascontiguousarray(win.transpose(perm)).reshape(
+        groups, (c // groups) * math.prod(k), n * math.prod(osz))
 
 
-def _batch_major(xp, a, n: int, oc: int, osz: tuple):
-    """(G, OCg, N*P) GEMM output -> a contiguous (N, OC, *O) array."""
-    a = a.reshape(oc, n, math.prod(osz))
-    return xp.ascontiguousarray(a.transpose(1, 0, 2)).reshape((n, oc) + tuple(osz))
-
-
-def _channel_major(xp, gy, groups: int):
-    """(N, OC, *O) -> a contiguous (G, OCg, N*P) array (the GEMM operand layout)."""
-    n, oc = gy.shape[:2]
-    p = math.prod(gy.shape[2:])
-    gt = xp.ascontiguousarray(gy.reshape(n, oc, p).transpose(1, 0, 2))
-    return gt.reshape(groups, oc // groups, n * p)
+def _step(n: int, cols_per_item: int, itemsize: int) -> int:
+    """Batch items per im2col chunk."""
+    return max(1, min(n, _CHUNK_BYTES // max(1, cols_per_item * itemsize)))
 
 
 def _conv_arr(xp, x, w, stride, padding, dilation, groups):
-    """conv(x, w) on raw arrays; also returns the columns for the weight gradient."""
+    """conv(x, w) on raw arrays: im2col + one GEMM per group, a cache-sized chunk at a time."""
     n, oc, nd = x.shape[0], w.shape[0], x.ndim - 2
-    cols, _, osz = _im2col(xp, x, w.shape[2:], stride, padding, dilation, groups)
-    wm = w.reshape(groups, oc // groups, cols.shape[1])
-    out = xp.matmul(wm, cols)                                     # (G, OCg, N*P)
-    out = _batch_major(xp, out, n, oc, osz)
-    return (out if out.dtype == x.dtype else out.astype(x.dtype)), cols, nd
+    k = tuple(w.shape[2:])
+    osz = tuple(_out_size(x.shape[2 + i], k[i], stride[i], padding[i], dilation[i])
+                for i in range(nd))
+    p = math.prod(osz)
+    ckg = w[0].size
+    wm = w.reshape(groups, oc // groups, ckg)
+    xpad = _pad_arr(xp, x, padding)
+    out = xp.empty((n, oc, p), xp.result_type(x, w))
+    step = _step(n, ckg * groups * p, x.itemsize)
+    for i in range(0, n, step):
+        m = min(step, n - i)
+        o = xp.matmul(wm, _cols(xp, xpad[i:i + m], k, stride, dilation, osz, groups))
+        out[i:i + m] = o.reshape(oc, m, p).transpose(1, 0, 2)
+    out = out.reshape((n, oc) + osz)
+    return (out if out.dtype == x.dtype else out.astype(x.dtype)), nd
+
+
+def _conv_bwd_arr(xp, x, gy, w, in_shape, stride, padding, dilation, groups, need_gx=True,
+                  need_gw=True):
+    """(J_x^T gy, J_w^T gy) of conv(x, w) on raw arrays (None where not needed; x may be None
+    without need_gw): both from one pass over cache-sized batch chunks, columns recomputed."""
+    nd = len(in_shape) - 2
+    n, c = in_shape[:2]
+    oc = w.shape[0]
+    k = tuple(w.shape[2:])
+    osz = tuple(gy.shape[2:])
+    p = math.prod(osz)
+    ocg, ckg = oc // groups, w[0].size
+    wmt = w.reshape(groups, ocg, ckg).transpose(0, 2, 1)
+    gx = gw = xpad = None
+    if need_gw:
+        xpad = _pad_arr(xp, x, padding)
+        gw = xp.zeros((groups, ocg, ckg), xp.result_type(x, gy))
+    if need_gx:
+        gx = xp.zeros((n, c) + tuple(in_shape[2 + i] + 2 * padding[i] for i in range(nd)),
+                      gy.dtype)
+    step = _step(n, ckg * groups * p, gy.itemsize)
+    for i in range(0, n, step):
+        m = min(step, n - i)
+        gyc = xp.ascontiguousarray(gy[i:i + m].reshape(m, oc, p).transpose(1, 0, 2))
+        gyc = gyc.reshape(groups, ocg, m * p)
+        if need_gw:
+            cols = _cols(xp, xpad[i:i + m], k, stride, dilation, osz, groups)
+            gw += xp.matmul(gyc, cols.transpose(0, 2, 1))
+        if need_gx:
+            gcols = xp.matmul(wmt, gyc).reshape((c,) + k + (m,) + osz)   # (C, *K, m, *O)
+            g = gx[i:i + m]
+            for offs in _ndindex(k):         # col2im: one strided slice-add per kernel offset
+                sl = tuple(slice(offs[j] * dilation[j],
+                                 offs[j] * dilation[j] + stride[j] * (osz[j] - 1) + 1,
+                                 stride[j]) for j in range(nd))
+                g[(slice(None), slice(None)) + sl] += \
+                    gcols[(slice(None),) + offs].swapaxes(0, 1)
+    if need_gx and any(padding):
+        gx = xp.ascontiguousarray(gx[(slice(None), slice(None)) + tuple(
+            slice(padding[i], padding[i] + in_shape[2 + i]) for i in range(nd))])
+    if need_gw:
+        gw = gw.reshape(w.shape).astype(gy.dtype, copy=False)
+    return gx, gw
 
 
 def _gx_arr(xp, gy, w, in_shape, stride, padding, dilation, groups):
     """The input gradient J_x^T gy (a transposed convolution) on raw arrays."""
-    nd = len(in_shape) - 2
-    n, c = in_shape[:2]
-    k = tuple(w.shape[2:])
-    osz = tuple(gy.shape[2:])
-    ocg = w.shape[0] // groups
-    wm = w.reshape(groups, ocg, (c // groups) * math.prod(k))
-    gcols = xp.matmul(wm.transpose(0, 2, 1), _channel_major(xp, gy, groups))  # (G, CgK, N*P)
-    gcols = gcols.reshape((c,) + k + (n,) + osz)
-    pshape = (n, c) + tuple(in_shape[2 + i] + 2 * padding[i] for i in range(nd))
-    g_pad = xp.zeros(pshape, gy.dtype)
-    for offs in _ndindex(k):                 # col2im: one strided slice-add per kernel offset
-        sl = tuple(slice(offs[i] * dilation[i],
-                         offs[i] * dilation[i] + stride[i] * (osz[i] - 1) + 1,
-                         stride[i]) for i in range(nd))
-        g_pad[(slice(None), slice(None)) + sl] += gcols[(slice(None),) + offs].swapaxes(0, 1)
-    if not any(padding):
-        return g_pad
-    sl = (slice(None), slice(None)) + tuple(
-        slice(padding[i], padding[i] + in_shape[2 + i]) for i in range(nd))
-    return xp.ascontiguousarray(g_pad[sl])
+    return _conv_bwd_arr(xp, None, gy, w, in_shape, stride, padding, dilation, groups,
+                         need_gw=False)[0]
 
 
-def _gw_arr(xp, cols, gy, w_shape, groups):
-    """The weight gradient from the input columns and gy on raw arrays: one GEMM per group."""
-    gw = xp.matmul(_channel_major(xp, gy, groups), cols.transpose(0, 2, 1))
-    return gw.reshape(w_shape).astype(gy.dtype, copy=False)
+def _gw_arr(xp, x, gy, w_shape, stride, padding, dilation, groups):
+    """The weight gradient J_w^T gy on raw arrays."""
+    w = xp.empty(w_shape, gy.dtype)          # only its shape is read
+    return _conv_bwd_arr(xp, x, gy, w, x.shape, stride, padding, dilation, groups,
+                         need_gx=False)[1]
 
 
 def _sum_bias(gy: Tensor):
@@ -155,7 +185,7 @@ def _sum_bias(gy: Tensor):
 def _convolution(input, weight, bias, stride=(1,), padding=(0,), dilation=(1,), groups=1):
     xp, x = xp_arr(input)
     w = weight._array
-    out, cols, nd = _conv_arr(xp, x, w, stride, padding, dilation, groups)
+    out, nd = _conv_arr(xp, x, w, stride, padding, dilation, groups)
     if bias is not None:
         out += bias._array.reshape((1, -1) + (1,) * nd).astype(out.dtype)
     geo = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
@@ -170,10 +200,12 @@ def _convolution(input, weight, bias, stride=(1,), padding=(0,), dilation=(1,), 
             if bias is not None and bias._requires_grad:
                 gb = _sum_bias(gy)
             return gx, gw, gb
-        if input._requires_grad:
-            gx = const(_gx_arr(xp, gy._array, w, x.shape, **geo), gy)
-        if weight._requires_grad:
-            gw = const(_gw_arr(xp, cols, gy._array, w.shape, groups), gy)
+        gxa, gwa = _conv_bwd_arr(xp, x, gy._array, w, x.shape, **geo,
+                                 need_gx=input._requires_grad, need_gw=weight._requires_grad)
+        if gxa is not None:
+            gx = const(gxa, gy)
+        if gwa is not None:
+            gw = const(gwa, gy)
         if bias is not None and bias._requires_grad:
             gb = const(gy._array.sum(axis=(0,) + tuple(range(2, 2 + nd))), gy)
         return gx, gw, gb
@@ -207,8 +239,7 @@ def _conv_gx(gy, weight, bias, in_shape=(), stride=(1,), padding=(0,), dilation=
 def _conv_gw(input, gy, w_shape=(), stride=(1,), padding=(0,), dilation=(1,), groups=1):
     """The weight gradient of conv(input, w) for output gradient gy."""
     xp, x = xp_arr(input)
-    cols, _, _ = _im2col(xp, x, w_shape[2:], stride, padding, dilation, groups)
-    out = _gw_arr(xp, cols, gy._array, w_shape, groups)
+    out = _gw_arr(xp, x, gy._array, w_shape, stride, padding, dilation, groups)
     geo = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     def backward(gg):

@@ -8,7 +8,7 @@ from ..._tensor import Tensor
 from ._common import nnop, xp_arr
 from .conv import _out_size, col2im_add, tuple_arg, windows
 
-__all__ = ["unfold", "fold", "pixel_shuffle", "pixel_unshuffle"]
+__all__ = ["unfold", "fold", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 
 
 @nnop(saves=False)
@@ -109,3 +109,13 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     perm = list(range(nd)) + [nd, nd + 2, nd + 4, nd + 1, nd + 3]
     return x.permute(*perm).reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """torch.nn.functional.channel_shuffle: (N, g*k, *) -> channels interleaved by group."""
+    n, c = input.shape[:2]
+    if groups <= 0 or c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)

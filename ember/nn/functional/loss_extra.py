@@ -12,7 +12,7 @@ from .loss import _check_reduction
 
 __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
            "triplet_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
-           "multilabel_soft_margin_loss"]
+           "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss"]
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
@@ -124,4 +124,55 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
         loss = loss * weight
     class_dim = input.dim() - 1
     loss = loss.sum(dim=class_dim) / input.size(class_dim)
+    return reduce_loss(loss, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average=None, reduce=None,
+                      reduction: str = "mean") -> Tensor:
+    """torch.nn.functional.multi_margin_loss: sum_j max(0, margin - x[y] + x[j])**p / C."""
+    import numpy as np
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = target.reshape(-1)
+    c = x.size(1)
+    x_y = x.gather(1, t.reshape(-1, 1))
+    terms = (margin - x_y + x).clamp_min(0)
+    if p == 2:
+        terms = terms * terms
+    if weight is not None:
+        terms = terms * weight[t].reshape(-1, 1)
+    # the target class itself does not count
+    keep = np.ones(tuple(x.shape), dtype=bool)
+    keep[np.arange(x.size(0)), np.asarray(t.detach().cpu()._array)] = False
+    loss = (terms * ember.tensor(keep, dtype=x.dtype, device=x.device)).sum(1) / c
+    if input.dim() < 2:
+        loss = loss.reshape(())
+    return reduce_loss(loss, reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """torch.nn.functional.multilabel_margin_loss (targets padded with -1)."""
+    import numpy as np
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    tgt = np.asarray(target.detach().cpu()._array).reshape(x.shape)
+    n, c = x.shape
+    pos = np.zeros((n, c), bool)
+    for i in range(n):
+        for j in tgt[i]:
+            if j < 0:
+                break
+            pos[i, j] = True
+    # pairs (j target, k non-target): max(0, 1 - (x[j] - x[k])) / C
+    diff = 1 - (x.unsqueeze(2) - x.unsqueeze(1))
+    mask = ember.tensor(pos[:, :, None] & ~pos[:, None, :], dtype=x.dtype, device=x.device)
+    loss = (diff.clamp_min(0) * mask).sum(dim=(1, 2)) / c
+    if input.dim() < 2:
+        loss = loss.reshape(())
     return reduce_loss(loss, reduction)

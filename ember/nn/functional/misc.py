@@ -43,7 +43,18 @@ def _apply_noise(input: Tensor, noise_shape, p: float, inplace: bool) -> Tensor:
         noise = ember.zeros(noise_shape, dtype=input.dtype, device=input.device)
     else:
         # drawn by the generator of input's device (host-side), then moved there
-        noise = R.dropout_mask(tuple(noise_shape), p, input.dtype, device=input.device)
+        order = _memory_order(input._array) if tuple(noise_shape) == tuple(input.shape) \
+            else None
+        if order is None:
+            noise = R.dropout_mask(tuple(noise_shape), p, input.dtype, device=input.device)
+        else:
+            # torch fills empty_like(input) in memory order: draw for the permuted layout
+            perm_shape = tuple(input.shape[i] for i in order)
+            noise = R.dropout_mask(perm_shape, p, input.dtype, device=input.device)
+            inv = [0] * len(order)
+            for k, i in enumerate(order):
+                inv[i] = k
+            noise = noise.transpose(inv)
         if not isinstance(noise, Tensor):
             noise = _new(noise, input.dtype)
         if input.is_cuda:
@@ -51,6 +62,19 @@ def _apply_noise(input: Tensor, noise_shape, p: float, inplace: bool) -> Tensor:
     if inplace:
         return input.mul_(noise)
     return input * noise
+
+
+def _memory_order(arr):
+    """Axis order (outermost first) of a dense permuted array; None when C-contiguous."""
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return None
+    order = sorted(range(arr.ndim), key=lambda i: -arr.strides[i])
+    expect = arr.itemsize
+    for i in reversed(order):
+        if arr.shape[i] > 1 and arr.strides[i] != expect:
+            return None          # not dense: torch uses contiguous strides then
+        expect *= arr.shape[i]
+    return order
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,

@@ -8,7 +8,7 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import GRAD_ENABLED
 from ._common import const, nnop, xp_arr
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
 
 
 def _norm_backward(xp, gy, xhat, invstd, axes, count):
@@ -242,3 +242,21 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         running_var._vc[0] += 1
     # instance norm is group norm with one group per channel
     return _group_norm(input, weight, bias, num_groups=input.size(1), eps=eps)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """torch.nn.functional.rms_norm: x / sqrt(mean(x**2) + eps) * weight (eps: dtype eps)."""
+    import ember
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    nd = len(normalized_shape)
+    if tuple(input.shape[input.dim() - nd:]) != tuple(normalized_shape):
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {', '.join(str(s) for s in normalized_shape)}], but "
+                           f"got input of size{list(input.shape)}")
+    if eps is None:
+        eps = ember.finfo(input.dtype).eps
+    dims = tuple(range(input.dim() - nd, input.dim()))
+    out = input * (1 / ((input * input).mean(dim=dims, keepdim=True) + eps).sqrt())
+    return out * weight if weight is not None else out

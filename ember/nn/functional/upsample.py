@@ -1,4 +1,4 @@
-"""F.interpolate (nearest, nearest-exact, linear, bilinear, trilinear) as separable linear maps.
+"""F.interpolate (nearest(-exact), (bi/tri)linear, bicubic, area) as separable linear maps.
 
 Each spatial axis is resampled by an (out, in) matrix built with torch's index arithmetic;
 the op and its adjoint (the transposed matrices) are a pair of primitives, so gradients of any
@@ -14,7 +14,7 @@ from ._common import nnop, xp_arr
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
-_LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
 
 
 def _axis_matrix(xp, n_in: int, n_out: int, mode: str, align_corners, scale, dtype):
@@ -36,7 +36,23 @@ def _axis_matrix(xp, n_in: int, n_out: int, mode: str, align_corners, scale, dty
         src = dst * s
     else:
         s = (1.0 / scale) if scale else n_in / n_out
-        src = xp.maximum((dst + 0.5) * s - 0.5, 0.0)
+        src = (dst + 0.5) * s - 0.5
+        if mode != "bicubic":
+            src = xp.maximum(src, 0.0)
+    if mode == "bicubic":
+        # Keys' cubic convolution with A = -0.75; taps clamped at the borders, as torch does
+        a = -0.75
+        i0 = xp.floor(src).astype(xp.int64)
+        t = src - i0
+
+        def near(x):
+            return ((a + 2) * x - (a + 3)) * x * x + 1
+
+        def far(x):
+            return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        for off, wt in ((-1, far(t + 1)), (0, near(t)), (1, near(1 - t)), (2, far(2 - t))):
+            xp.add.at(m, (rows, xp.clip(i0 + off, 0, n_in - 1)), wt)
+        return m
     i0 = xp.minimum(xp.floor(src).astype(xp.int64), n_in - 1)
     i1 = xp.minimum(i0 + 1, n_in - 1)
     lam = src - i0
@@ -70,8 +86,8 @@ def _resample_adj(gy, mats=()):
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """torch.nn.functional.interpolate (nearest, nearest-exact, (bi/tri)linear)."""
-    modes = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear")
+    """torch.nn.functional.interpolate (nearest, nearest-exact, (bi/tri)linear, bicubic, area)."""
+    modes = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic", "area")
     if mode not in modes:
         raise NotImplementedError(f"Input Error: interpolate mode {mode!r} is not implemented "
                                   "in Ember yet")
@@ -80,6 +96,9 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                          "linear | bilinear | bicubic | trilinear")
     if antialias:
         raise NotImplementedError("interpolate(antialias=True) is not implemented in Ember yet")
+    if mode == "area" and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
     nd = input.dim() - 2
     if mode in _LINEAR and _LINEAR[mode] != nd:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
@@ -110,12 +129,15 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         out = tuple(int(math.floor(float(spatial[i]) * sf[i])) for i in range(nd))
         if not recompute_scale_factor:
             scales = [float(f) for f in sf]
+    if mode == "area":
+        from .pooling import _adaptive_avg
+        return _adaptive_avg(input, output_size=tuple(out))
     xp, x = xp_arr(input)
     mats = tuple(_axis_matrix(xp, spatial[i], out[i], mode, align_corners, scales[i],
                               xp.float64) for i in range(nd))
     names = {"nearest": "UpsampleNearest", "nearest-exact": "UpsampleNearestExact",
              "linear": "UpsampleLinear", "bilinear": "UpsampleBilinear",
-             "trilinear": "UpsampleTrilinear"}
+             "trilinear": "UpsampleTrilinear", "bicubic": "UpsampleBicubic"}
     return _resample(input, mats=mats, name=f"{names[mode]}{nd}DBackward0")
 
 

@@ -10,6 +10,7 @@ from .linear import *  # noqa: F401, F403
 from .loss import *  # noqa: F401, F403
 from .module import Module  # noqa: F401
 from .norm import *  # noqa: F401, F403
+from .padding import *  # noqa: F401, F403
 from .pooling import *  # noqa: F401, F403
 from .rnn import *  # noqa: F401, F403
 from .sparse import *  # noqa: F401, F403
