@@ -50,3 +50,14 @@ def test_index_with_python_range():
         t = lib.tensor([1, 0, 3])
         assert x[range(3), t].tolist() == [1.0, 4.0, 11.0]
         assert x[range(1, 3)].tolist() == [[4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]]
+
+
+def test_namespaces_name_missing_apis_and_export_dataparallel():
+    assert ember.nn.DataParallel is ember.nn.parallel.DataParallel
+    assert ember.cuda.amp.GradScaler is ember.amp.GradScaler
+    for mod, name, full in ((ember.nn.functional, "gumbel_softmax_x", "torch.nn.functional"),
+                            (ember.optim, "SparseAdamX", "torch.optim"),
+                            (ember.nn, "LazyLinearX", "torch.nn")):
+        with pytest.raises(NotImplementedError, match=f"{full}.{name} is not implemented"):
+            getattr(mod, name)
+        assert not hasattr(mod, name)

@@ -420,3 +420,13 @@ def get_rng_state(device="cuda"):
 
 def set_rng_state(new_state, device="cuda") -> None:
     default_generator(_index(device)).set_state(new_state)
+
+
+def __getattr__(name: str):
+    # torch.cuda.amp is torch.amp's CUDA face; other torch.cuda names Ember lacks raise
+    # NotImplementedError naming them
+    if name == "amp":
+        from .. import amp
+        return amp
+    from ..compat import module_getattr
+    return module_getattr("torch.cuda", "ember.cuda")(name)

@@ -1,5 +1,6 @@
 """torch.optim: optimizers and learning-rate schedulers."""
 
+from ..compat import module_getattr as _module_getattr  # noqa: E402
 from . import lr_scheduler  # noqa: F401
 from .adadelta import Adadelta  # noqa: F401
 from .adagrad import Adagrad  # noqa: F401
@@ -12,3 +13,5 @@ from .radam import RAdam  # noqa: F401
 from .rmsprop import RMSprop  # noqa: F401
 from .rprop import Rprop  # noqa: F401
 from .sgd import SGD  # noqa: F401
+
+__getattr__ = _module_getattr("torch.optim", "ember.optim")

@@ -31,3 +31,7 @@ from .upsample import __all__ as _u
 __all__ = [*_a, *_f, *_l, *_lx, *_m, *_n, *_p, *_s, *_u, "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "scaled_dot_product_attention", "multi_head_attention_forward"]
+
+from ...compat import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch.nn.functional", "ember.nn.functional")
