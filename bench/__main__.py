@@ -124,8 +124,8 @@ def main(argv=None) -> int:
               f"{(f'{ratio:.2f}' if ratio else '-'):>13}  {unit} ({better} is better)",
               flush=True)
     elapsed = time.perf_counter() - t_start
-    print(f"({elapsed:.0f} s; {args.threads} thread(s); torch's dataloader rows use a "
-          "hand-written torch-op ToTensor+Normalize: torchvision is not installed)")
+    print(f"({elapsed:.0f} s; {args.threads} thread(s); torch's dataloader rows run torchvision's "
+          "ToTensor+Normalize code transcribed in torch ops: torchvision is not installed)")
     info = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "python": sys.version.split()[0], "numpy": np.__version__,
             "blas": _blas_info(np), "torch": getattr(torch, "__version__", None),

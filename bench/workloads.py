@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -344,15 +345,27 @@ class _PILDataset:
 
 
 def _torch_transform():
-    """ToTensor + Normalize written with torch ops (torchvision is not installed)."""
+    """torchvision's ToTensor + Normalize (F.to_tensor, F.normalize) transcribed op for op in
+    torch: torchvision is not installed, and ember.vision mirrors these same functions."""
     import torch
-    mean = torch.tensor(_MEAN).view(3, 1, 1)
-    std = torch.tensor(_STD).view(3, 1, 1)
 
-    def transform(img):
-        x = torch.from_numpy(np.array(img)).permute(2, 0, 1).float().div(255)
-        return x.sub_(mean).div_(std)
-    return transform
+    def to_tensor(pic):
+        img = torch.from_numpy(np.array(pic, np.uint8, copy=True))
+        img = img.view(pic.size[1], pic.size[0], len(pic.getbands()))
+        img = img.permute((2, 0, 1)).contiguous()
+        return img.to(dtype=torch.get_default_dtype()).div(255)
+
+    def normalize(tensor, mean, std):
+        if not tensor.is_floating_point():
+            raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
+        tensor = tensor.clone()
+        mean = torch.as_tensor(mean, dtype=tensor.dtype, device=tensor.device)
+        std = torch.as_tensor(std, dtype=tensor.dtype, device=tensor.device)
+        if (std == 0).any():
+            raise ValueError("std evaluated to zero, leading to division by zero.")
+        return tensor.sub_(mean.view(-1, 1, 1)).div_(std.view(-1, 1, 1))
+
+    return lambda img: normalize(to_tensor(img), _MEAN, _STD)
 
 
 def _loader(lib, workers: int, n: int = 1280) -> Workload:
@@ -441,9 +454,9 @@ import_time.direct = "s"
 
 
 _RSS_PROBE = """
-import resource, sys, numpy as np
+import numpy as np
 import {lib} as lib
-from bench.workloads import _build, _mnist_batch, mnist_train_step, current_rss
+from bench.workloads import _build, _mnist_batch, mnist_train_step, current_rss, peak_rss_now
 lib.set_num_threads({threads}) if hasattr(lib, "set_num_threads") else None
 model = _build(lib, "mnist", copy=False); model.train()
 opt = lib.optim.Adadelta(model.parameters(), lr=1.0)
@@ -453,8 +466,22 @@ for i in range(steps):
     mnist_train_step(lib, model, opt, x, y)
     if i == min(99, steps - 1):
         base = current_rss()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, base, current_rss())
+print(peak_rss_now(), base, current_rss())
 """
+
+
+def peak_rss_now() -> float:
+    """This process's peak RSS (MiB): VmHWM, which (unlike ru_maxrss) is not inherited from the
+    parent process across fork + exec."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def current_rss() -> float:

@@ -55,6 +55,7 @@ from ._creation import (
 from ._dtype import (
     bfloat16,
     bool,
+    can_cast,
     cdouble,
     cfloat,
     chalf,

@@ -47,11 +47,20 @@ def _python_dtype(arr: np.ndarray) -> D.dtype:
     raise TypeError(f"Could not infer dtype of {type(arr.flat[0]).__name__}")
 
 
+def _check_strides(arr: np.ndarray) -> None:
+    """torch refuses NumPy arrays with a negative stride (from_numpy, tensor, as_tensor)."""
+    if any(s < 0 for s in arr.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+
+
 def _from_data(data):
     """(numpy array, inferred dtype) for tensor()/as_tensor() data."""
     if isinstance(data, Tensor):
         return data.detach().cpu()._array, data._dtype
     if isinstance(data, np.ndarray):
+        _check_strides(data)
         return data, D.from_numpy_dtype(data.dtype)
     if isinstance(data, np.generic):
         return np.asarray(data), D.from_numpy_dtype(data.dtype)
@@ -158,6 +167,7 @@ def from_numpy(ndarray) -> Tensor:
     """torch.from_numpy: shares memory."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _check_strides(ndarray)
     if not ndarray.flags.writeable:
         import warnings
         warnings.warn("The given NumPy array is not writable, and PyTorch does not support "

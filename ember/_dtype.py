@@ -8,7 +8,7 @@ __all__ = [
     "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
     "float32", "float64", "complex64", "complex128", "half", "float", "double", "short", "int",
     "long", "cfloat", "cdouble", "chalf", "get_default_dtype", "set_default_dtype", "promote_types",
-    "result_type", "finfo", "iinfo",
+    "result_type", "can_cast", "finfo", "iinfo",
 ]
 
 _builtin_bool, _builtin_float, _builtin_int = bool, float, int
@@ -121,6 +121,15 @@ def to_dtype(d) -> dtype:
     if isinstance(name, str) and name in _BY_NAME and not isinstance(d, np.dtype):
         return _BY_NAME[name]
     return from_numpy_dtype(d)
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """torch.can_cast: casting never goes down a category (complex > float > integer > bool)."""
+    for arg, d in (("from_", from_), ("to", to)):
+        if not isinstance(d, dtype):
+            raise TypeError(f"can_cast(): argument '{arg}' (position {1 if arg == 'from_' else 2}"
+                            f") must be torch.dtype, not {type(d).__name__}")
+    return from_.category <= to.category
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:

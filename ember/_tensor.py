@@ -263,14 +263,17 @@ class Tensor:
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 
-    def _accumulate(self, g: Tensor, create_graph: bool) -> None:
-        """AccumulateGrad: leaf hooks, then add into .grad (in place unless create_graph)."""
+    def _accumulate(self, g: Tensor, create_graph: bool, owned: bool = False) -> None:
+        """AccumulateGrad: leaf hooks, then add into .grad (in place unless create_graph).
+
+        owned: g is a sum the engine made and nobody else holds, so .grad may take it as is."""
         for h in getattr(self, "_hooks", None) or ():
             r = h(g)
             if r is not None:
                 g = r
+                owned = False
         if self.grad is None:
-            self.grad = g if create_graph else _new(g._array.copy(), g._dtype)
+            self.grad = g if create_graph or owned else _new(g._array.copy(), g._dtype)
         elif create_graph or self.grad._requires_grad:
             self.grad = self.grad + g
         else:
@@ -299,6 +302,15 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         a = self.numpy() if not self._requires_grad else self.detach().numpy()
         return a if dtype is None else a.astype(dtype)
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """A NumPy ufunc's result on Tensors comes back as a Tensor, like torch's (which turns
+        bool results into uint8). Takes NumPy 2's context/return_scalar arguments, so NumPy
+        raises no DeprecationWarning."""
+        array = np.asarray(array)
+        if array.dtype == bool:
+            array = array.astype(np.uint8)
+        return _new(array)
 
     def item(self):
         if self._array.size != 1:
@@ -558,6 +570,8 @@ def _to(x: Tensor, dev, dt, copy: bool) -> Tensor:
         src_dev = x.device
 
         def backward(gy):
+            if gy._dtype.is_complex and not src_dt.is_complex:
+                gy = gy.real            # torch: a real input takes the real part, no warning
             return (gy.to(src_dev, src_dt),)
         _record(out, backward, (x,), "ToCopyBackward0")
     return out

@@ -17,7 +17,7 @@ usage: ember <command> [args...]
 commands:
   run script.py [args...]   run an unmodified PyTorch program on Ember (`import torch` loads
                             Ember); also `ember run -m module [args...]`
-  demo [options]            train a small CNN on the bundled digits
+  demo [options]            train a small CNN on the bundled digits (`ember demo --help`)
   bench [args...]           side-by-side benchmarks against PyTorch (needs the source checkout)
   launch --nproc-per-node N script.py [args...]
                             run a script on N processes (torchrun's role, through mpirun)
@@ -150,16 +150,9 @@ def _report(e: BaseException) -> int:
 
 
 def _demo(argv: list[str]) -> int:
-    try:
-        demo = importlib.import_module("ember.demo")
-    except ModuleNotFoundError as e:
-        if e.name != "ember.demo":
-            raise
-        sys.stderr.write("ember demo: not available in this build yet (the bundled-digits CNN "
-                         "demo is still being written).\nMeanwhile, `ember run script.py` runs "
-                         "an existing PyTorch program on Ember.\n")
-        return 1
-    return int(demo.main(argv) or 0)
+    # imported on use only: the demo pulls in nn, optim and data
+    from .demo import main as demo_main
+    return int(demo_main(argv) or 0)
 
 
 def _bench(argv: list[str]) -> int:

@@ -105,26 +105,27 @@ class _Pickler(pickle._Pickler):
             arr = arr.get()
         else:
             loc = "cpu"
-        if t._dtype is D.bfloat16:
-            bits = (np.ascontiguousarray(arr, dtype=np.float32).view(np.uint32) >> 16)
-            return self._new_storage(bits.astype(np.uint16).reshape(-1), "bfloat16", loc), 0, \
-                _c_strides(arr.shape)
+        bf16 = t._dtype is D.bfloat16      # held as float32: the storage gets the top 16 bits
         root = _root_of(arr)
         it = arr.itemsize
-        ok = (root.dtype == arr.dtype and all(s >= 0 and s % it == 0 for s in arr.strides)
+        ok = (root.dtype.itemsize == it and all(s >= 0 and s % it == 0 for s in arr.strides)
               and (root.flags.c_contiguous or root.flags.f_contiguous))
         if ok:
-            flat = root.reshape(-1, order="C" if root.flags.c_contiguous else "F")
+            # a root of another same-size dtype (bfloat16 rounding works on uint32 bits) is
+            # read as the tensor's dtype
+            flat = root.reshape(-1, order="C" if root.flags.c_contiguous else "F").view(arr.dtype)
             base_ptr = root.__array_interface__["data"][0]
             off = arr.__array_interface__["data"][0] - base_ptr
             ok = off % it == 0 and off >= 0
         if not ok:   # a layout torch cannot express (negative strides...): write a copy
             flat = np.ascontiguousarray(arr).reshape(-1)
-            return self._new_storage(flat, t._dtype.name, loc), 0, _c_strides(arr.shape)
-        key = (id(root), loc)
+            return self._new_storage(_bf16_bits(flat) if bf16 else flat, t._dtype.name, loc), \
+                0, _c_strides(arr.shape)
+        key = (id(root), loc, t._dtype.name)     # one storage per (memory, dtype)
         ref = self._by_root.get(key)
         if ref is None:
-            ref = self._by_root[key] = self._new_storage(flat, t._dtype.name, loc)
+            ref = self._by_root[key] = self._new_storage(_bf16_bits(flat) if bf16 else flat,
+                                                         t._dtype.name, loc)
             ref._root = root     # keep the root alive while pickling (ids stay unique)
         return ref, off // it, tuple(s // it for s in arr.strides)
 
@@ -150,6 +151,11 @@ class _Pickler(pickle._Pickler):
         if type(obj) is _TensorArgs:
             return (_REBUILD_V2, obj.args)
         return NotImplemented
+
+
+def _bf16_bits(flat: np.ndarray) -> np.ndarray:
+    """bfloat16 values held as float32 -> their uint16 bit patterns (the storage's bytes)."""
+    return (np.ascontiguousarray(flat, dtype=np.float32).view(np.uint32) >> 16).astype(np.uint16)
 
 
 class _TensorArgs:
@@ -373,6 +379,8 @@ def _safe_table() -> dict:
         ("collections", "Counter"): collections.Counter,
         ("builtins", "set"): set, ("__builtin__", "set"): set,
         ("builtins", "bytearray"): bytearray, ("builtins", "complex"): complex,
+        # protocol 2 (what torch and ember write) names builtins as __builtin__
+        ("__builtin__", "bytearray"): bytearray, ("__builtin__", "complex"): complex,
         ("_codecs", "encode"): _encode,
         ("torch", "Size"): Size,
         ("torch", "device"): _device,
@@ -400,6 +408,20 @@ def _parameter_cls():
     return Parameter
 
 
+def _find_in_parents(module: str, name: str):
+    """`name` from the nearest importable parent package of `module` (None when absent)."""
+    import importlib
+    parts = module.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            found = getattr(importlib.import_module(".".join(parts[:i])), name, None)
+        except ImportError:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, file, load_storage, weights_only: bool):
         super().__init__(file, encoding="utf-8")
@@ -421,16 +443,28 @@ class _Unpickler(pickle.Unpickler):
                 "an allowed global by default. If you trust this checkpoint, load it with "
                 "weights_only=False, or allow the global with "
                 f"ember.serialization.add_safe_globals([{name}]).")
-        if module.startswith("torch"):
-            module = "ember" + module[5:]
+        torch_module = module
+        for prefix, ours in (("torchvision", "ember.vision"), ("torch", "ember")):
+            if module == prefix or module.startswith(prefix + "."):
+                module = ours + module[len(prefix):]
+                break
         try:
             return super().find_class(module, name)
         except (AttributeError, ModuleNotFoundError) as e:
-            raise AttributeError(
-                f"Can't load {module}.{name}: the class or function '{name}' is not defined in "
-                f"module '{module}'. The checkpoint holds a pickled object whose definition must "
-                "be importable when loading (define or import it first), or save and load a "
-                f"state_dict instead. ({e})") from None
+            if module != torch_module:
+                # torch's private module layout differs from ember's (torch.nn.modules.batchnorm
+                # vs ember.nn.modules.norm): look the name up in the enclosing packages
+                found = _find_in_parents(module, name)
+                if found is not None:
+                    return found
+            # NOTE: torch raises ModuleNotFoundError / AttributeError here; keep the type
+            msg = (f"Can't load {module}.{name}: the class or function '{name}' is not defined "
+                   f"in module '{module}'. The checkpoint holds a pickled object whose "
+                   "definition must be importable when loading (define or import it first), or "
+                   f"save and load a state_dict instead. ({e})")
+            if isinstance(e, ModuleNotFoundError):
+                raise ModuleNotFoundError(msg, name=e.name) from None
+            raise AttributeError(msg) from None
 
     def persistent_load(self, pid):
         if not isinstance(pid, tuple) or not pid or pid[0] != "storage":

@@ -55,7 +55,7 @@ def _with_dup(rng):
 S34, S345 = [((3, 4),)], [((3, 4, 5),)]
 
 GETITEM = [
-    OpInfo("__getitem__int", lambda lib, a: a[1], shapes=S34),
+    OpInfo("__getitem__int", lambda lib, a: a[1], shapes=S34, ops=("__getitem__",)),
     OpInfo("__getitem__neg_int", lambda lib, a: a[-1, 2], shapes=S34),
     OpInfo("__getitem__slice", lambda lib, a: a[1:, ::2], shapes=S34),
     OpInfo("__getitem__slice_clamped", lambda lib, a: a[-10:10, 5:], shapes=S34),
@@ -89,7 +89,8 @@ GETITEM = [
 ]
 
 SETITEM = [
-    OpInfo("__setitem__int", lambda lib, a, v: _set(a, 0, v), shapes=[((3, 4), (4,))]),
+    OpInfo("__setitem__int", lambda lib, a, v: _set(a, 0, v), shapes=[((3, 4), (4,))],
+           ops=("__setitem__",)),
     OpInfo("__setitem__scalar", lambda lib, a: _set(a, (slice(None), 1), 2.5), shapes=S34),
     OpInfo("__setitem__bcast", lambda lib, a, v: _set(a, (slice(1, None), None), v),
            shapes=[((3, 4), (1, 4))]),

@@ -43,6 +43,20 @@ def _svd_fixed(lib, a):
     return u * sg, s, vh * sg.transpose(-2, -1)
 
 
+def _svd_old(lib, a):
+    # torch.svd: (U, S, V) with V not transposed; signs fixed as in _svd_fixed
+    u, s, v = lib.svd(a)
+    sg = lib.sign(u[..., :1, :])
+    return u * sg, s, v * sg
+
+
+def _complex_linalg(lib, z, w):
+    # complex backward: torch's conjugate convention, through conj/mH in each formula
+    return (z @ w, lib.linalg.inv(z), z.inverse(), lib.linalg.det(z), z.det(),
+            lib.linalg.solve(z, w), lib.vdot(z[0], w[1]), z.adjoint(), z.abs(),
+            lib.einsum("ij,jk->ik", z, w))
+
+
 MM = [((3, 4), (4, 5)), ((4,), (4,)), ((3, 4), (4,)), ((4,), (4, 2)), ((2, 3, 4), (4, 5)),
       ((2, 3, 4), (2, 4, 5)), ((3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 3)),
       ((2, 3, 4), (4,)), ((0, 4), (4, 3))]
@@ -50,6 +64,9 @@ MM = [((3, 4), (4, 5)), ((4,), (4,)), ((3, 4), (4,)), ((4,), (4, 2)), ((2, 3, 4)
 OPS = [
     OpInfo("matmul", lambda lib, a, b: lib.matmul(a, b), shapes=MM),
     OpInfo("__matmul__", lambda lib, a, b: a @ b, shapes=MM[:3]),
+    OpInfo("__rmatmul__", lambda lib, a, b: a.__rmatmul__(b), shapes=[((4, 5), (3, 4))]),
+    OpInfo("chain_matmul", lambda lib, a, b, c: lib.chain_matmul(a, b, c),
+           shapes=[((2, 3), (3, 4), (4, 2))]),
     OpInfo("mm", lambda lib, a, b: lib.mm(a, b), shapes=[((3, 4), (4, 5))]),
     OpInfo("bmm", lambda lib, a, b: a.bmm(b), shapes=[((2, 3, 4), (2, 4, 5))]),
     OpInfo("mv", lambda lib, a, b: lib.mv(a, b), shapes=[((3, 4), (4,))]),
@@ -70,7 +87,7 @@ OPS = [
     OpInfo("addbmm", lambda lib, c, a, b: lib.addbmm(c, a, b, beta=-1.0),
            shapes=[((3, 5), (2, 3, 4), (2, 4, 5))]),
     OpInfo("einsum_mm", lambda lib, a, b: lib.einsum("ij,jk->ik", a, b),
-           shapes=[((3, 4), (4, 5))]),
+           shapes=[((3, 4), (4, 5))], ops=("einsum",)),
     OpInfo("einsum_list_implicit", lambda lib, a, b: lib.einsum("bij,bjk", [a, b]),
            shapes=[((2, 3, 4), (2, 4, 5))]),
     OpInfo("einsum_ellipsis", lambda lib, a, b: lib.einsum("...ij,...jk->...ik", a, b),
@@ -89,7 +106,8 @@ OPS = [
     OpInfo("kron", lambda lib, a, b: lib.kron(a, b), shapes=[((2, 3), (3, 2)), ((2,), (2, 3))]),
     OpInfo("linalg.cross", lambda lib, a, b: lib.linalg.cross(a, b),
            shapes=[((4, 3), (4, 3)), ((2, 1, 3), (1, 4, 3))]),
-    OpInfo("cross_dim", lambda lib, a, b: lib.cross(a, b, dim=0), shapes=[((3, 4), (3, 4))]),
+    OpInfo("cross_dim", lambda lib, a, b: lib.cross(a, b, dim=0), shapes=[((3, 4), (3, 4))],
+           ops=("cross",)),
     OpInfo("linalg.inv", lambda lib, a: lib.linalg.inv(a), shapes=[((3, 3),), ((2, 4, 4),)],
            make=_wellcond(), atol=1e-4, rtol=1e-4),
     OpInfo("inverse", lambda lib, a: a.inverse(), shapes=[((3, 3),)], make=_wellcond(),
@@ -102,6 +120,8 @@ OPS = [
            shapes=[((3, 3),), ((2, 4, 4),)], make=_wellcond(), atol=1e-4, rtol=1e-4),
     OpInfo("logdet", lambda lib, a: lib.logdet(a), shapes=[((3, 3),)], make=_spd,
            atol=1e-4, rtol=1e-4),
+    OpInfo("slogdet", lambda lib, a: lib.slogdet(a), shapes=[((3, 3),)], make=_wellcond(),
+           atol=1e-4, rtol=1e-4),
     OpInfo("linalg.solve", lambda lib, a, b: lib.linalg.solve(a, b),
            shapes=[((3, 3), (3, 2)), ((3, 3), (3,)), ((2, 3, 3), (2, 3)), ((2, 3, 3), (3, 1))],
            make=_wellcond(), atol=1e-4, rtol=1e-4),
@@ -109,10 +129,14 @@ OPS = [
            shapes=[((3, 3), (2, 3))], make=_wellcond(), atol=1e-4, rtol=1e-4),
     OpInfo("linalg.cholesky", lambda lib, a: lib.linalg.cholesky(_sym(a)), shapes=[((3, 3),)],
            make=_spd, atol=1e-4, rtol=1e-4),
+    OpInfo("cholesky", lambda lib, a: (lib.cholesky(_sym(a)), _sym(a).cholesky(upper=True)),
+           shapes=[((3, 3),)], make=_spd, atol=1e-4, rtol=1e-4),
     OpInfo("linalg.cholesky_upper", lambda lib, a: lib.linalg.cholesky(_sym(a), upper=True),
            shapes=[((3, 3),)], make=_spd, atol=1e-4, rtol=1e-4),
     OpInfo("linalg.qr", lambda lib, a: lib.linalg.qr(a), shapes=[((4, 3),), ((2, 3, 3),)],
            grad=False, atol=1e-4, rtol=1e-4),
+    OpInfo("qr", lambda lib, a: (lib.qr(a), a.qr(some=False)), shapes=[((4, 3),)], grad=False,
+           atol=1e-4, rtol=1e-4),
     OpInfo("linalg.qr_complete", lambda lib, a: lib.linalg.qr(a, mode="complete"),
            shapes=[((4, 3),)], grad=False, atol=1e-4, rtol=1e-4),
     OpInfo("linalg.eigh", lambda lib, a: _eigh_fixed(lib, _sym(a)), shapes=[((4, 4),)],
@@ -125,12 +149,16 @@ OPS = [
            shapes=[((4, 3),)], atol=1e-4, rtol=1e-4),
     OpInfo("linalg.svd", lambda lib, a: _svd_fixed(lib, a),
            shapes=[((4, 3),), ((3, 5),), ((3, 3),)], atol=1e-4, rtol=1e-4),
+    OpInfo("svd", lambda lib, a: _svd_old(lib, a), shapes=[((4, 3),), ((3, 5),)],
+           atol=1e-4, rtol=1e-4),
+    OpInfo("pinverse", lambda lib, a: lib.pinverse(a), shapes=[((4, 3),)], atol=1e-4,
+           rtol=1e-4),
     OpInfo("linalg.pinv", lambda lib, a: lib.linalg.pinv(a),
            shapes=[((4, 3),), ((3, 5),), ((2, 3, 3),)], atol=1e-4, rtol=1e-4),
     OpInfo("linalg.matrix_power", lambda lib, a: lib.linalg.matrix_power(a, 3),
            shapes=[((3, 3),), ((2, 3, 3),)], domain=(-1, 1), atol=1e-4, rtol=1e-4),
     OpInfo("matrix_power_neg", lambda lib, a: a.matrix_power(-2), shapes=[((3, 3),)],
-           make=_wellcond(), atol=1e-4, rtol=1e-4),
+           make=_wellcond(), atol=1e-4, rtol=1e-4, ops=("matrix_power",)),
     OpInfo("linalg.multi_dot", lambda lib, a, b, c: lib.linalg.multi_dot([a, b, c]),
            shapes=[((3,), (3, 4), (4, 2)), ((2, 3), (3, 4), (4,))]),
     OpInfo("linalg.matrix_norm", lambda lib, a: lib.linalg.matrix_norm(a),
@@ -141,6 +169,9 @@ OPS = [
            shapes=[((2, 3, 4),)], atol=1e-4, rtol=1e-4),
     OpInfo("linalg.norm", lambda lib, a: lib.linalg.norm(a), shapes=[((3, 4),), ((5,),)]),
     OpInfo("linalg.norm_ord", lambda lib, a: lib.linalg.norm(a, 3.0), shapes=[((5,),)]),
+    OpInfo("linalg_complex", lambda lib, a, b, c, d: _complex_linalg(lib, a + b * 1j, c + d * 1j),
+           shapes=[((3, 3), (3, 3), (3, 3), (3, 3))], make=_wellcond(), atol=1e-4, rtol=1e-4,
+           ops=("matmul", "det", "inverse", "vdot", "adjoint", "einsum")),
     OpInfo("linalg.vecdot", lambda lib, a, b: lib.linalg.vecdot(a, b),
            shapes=[((3, 4), (3, 4))]),
 ]

@@ -57,6 +57,8 @@ OPS = [
     OpInfo("unfold_step", lambda lib, a: a.unfold(-2, 2, 2) * 1, shapes=S),
     OpInfo("unfold_0d", lambda lib, a: a.unfold(0, 1, 1), shapes=[((),)]),
     OpInfo("atleast_3d", lambda lib, a: lib.atleast_3d(a), shapes=[((3,),), ((),)]),
+    OpInfo("atleast_1d", lambda lib, a: (lib.atleast_1d(a), lib.atleast_2d(a)),
+           shapes=[((),), ((3,),)], ops=("atleast_2d",)),
     # joins
     OpInfo("cat", lambda lib, a, b: lib.cat([a, b], -1), shapes=[((2, 3), (2, 4))]),
     OpInfo("cat_empty", lambda lib, a, b: lib.cat((a, b)), shapes=[((2, 3), (0,))]),
@@ -110,7 +112,7 @@ OPS = [
     OpInfo("triu", lambda lib, a: lib.triu(a, 1), shapes=S),
     OpInfo("tril_", lambda lib, a: (a * 1).tril_(), shapes=M),
     OpInfo("triu_", lambda lib, a: (a * 1).triu_(-1), shapes=M),
-    OpInfo("diag_1d", lambda lib, a: lib.diag(a, 1), shapes=[((3,),)]),
+    OpInfo("diag_1d", lambda lib, a: lib.diag(a, 1), shapes=[((3,),)], ops=("diag",)),
     OpInfo("diag_2d", lambda lib, a: a.diag(-1), shapes=M),
     OpInfo("diag_embed", lambda lib, a: lib.diag_embed(a, 1, 0, 2), shapes=[((2, 3),)]),
     OpInfo("trace", lambda lib, a: a.trace(), shapes=M),

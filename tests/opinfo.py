@@ -22,7 +22,10 @@ class OpInfo:
     domain: (low, high) for the uniform inputs; dtypes: dtype names tested;
     grad: whether gradients are compared (float inputs get requires_grad);
     gradcheck: whether the float64 numerical gradcheck runs; int_inputs: positions of integer
-    inputs (drawn in [0, int_high)); make: optional custom input maker rng -> list of arrays.
+    inputs (drawn in [0, int_high)); make: optional custom input maker rng -> list of arrays;
+    ops: the registered ops (ember.ops._registry REGISTRY/METHODS names) that fn exercises
+    besides `name` itself -- test_registry checks each is really called and that every
+    registered op is named by some entry.
     """
 
     name: str
@@ -39,6 +42,7 @@ class OpInfo:
     int_high: int = 3
     make: Callable | None = None
     extra: Any = None
+    ops: tuple = ()
 
     def __repr__(self) -> str:
         return self.name
@@ -89,7 +93,8 @@ def assert_same(e, t, atol=1e-5, rtol=1.3e-6, what="output"):
         assert e.dtype.name == str(t.dtype).replace("torch.", ""), \
             f"{what}: dtype {e.dtype} != {t.dtype}"
         ea = np.asarray(e.detach().to(ember.float32) if e.dtype.name == "bfloat16" else e.detach())
-        ta = (t.detach().float() if t.dtype == torch.bfloat16 else t.detach()).numpy()
+        ta = (t.detach().float() if t.dtype == torch.bfloat16 else t.detach()).resolve_conj()
+        ta = ta.numpy()
         if ta.dtype.kind in "fc":
             np.testing.assert_allclose(ea, ta, atol=atol, rtol=rtol, equal_nan=True, err_msg=what)
         else:

@@ -331,7 +331,11 @@ def test_weights_only_false_and_safe_globals(tmp_path):
 
 def test_missing_class_definition_is_named():
     pkl = b"\x80\x02" + _g("my_models", "Net") + b")\x81."
-    with pytest.raises(AttributeError, match="Net.*my_models.*importable"):
+    # torch raises ModuleNotFoundError for a missing module, AttributeError for a missing class
+    with pytest.raises(ModuleNotFoundError, match="Net.*my_models.*importable"):
+        ember.load(io.BytesIO(_as_checkpoint(pkl)), weights_only=False)
+    pkl = b"\x80\x02" + _g("collections", "NoSuchNet") + b")\x81."
+    with pytest.raises(AttributeError, match="NoSuchNet.*collections.*importable"):
         ember.load(io.BytesIO(_as_checkpoint(pkl)), weights_only=False)
 
 

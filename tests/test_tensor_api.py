@@ -192,3 +192,74 @@ def test_dtype_objects():
         assert repr(e).replace("ember", "torch") == repr(t)
     assert ember.float is ember.float32 and ember.long is ember.int64 and ember.half is \
         ember.float16 and ember.double is ember.float64
+
+
+# ---- NumPy interop edge cases, complex parts, can_cast ----------------------------------------
+def test_negative_numpy_strides_refused():
+    a = np.arange(6.0).reshape(2, 3)
+    for make in (lambda lib: lib.from_numpy(a[:, ::-1]), lambda lib: lib.tensor(a[::-1]),
+                 lambda lib: lib.as_tensor(a[::-1])):
+        t, e = same_error(make)
+        assert t == e
+    both(lambda lib: lib.from_numpy(a[:, ::2]))               # positive strides share memory
+    both(lambda lib: lib.from_numpy(a[::-1].copy()))
+
+
+def test_array_wrap_gives_tensors():
+    import warnings
+    for f in (np.sqrt, np.exp, np.isnan, lambda t: np.add(t, 1), lambda t: np.maximum(t, 2.0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)   # NumPy 2's __array_wrap__ API
+            e = f(ember.tensor([1.0, 4.0]))
+            e0 = f(ember.tensor(4.0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch still has the old one
+            t = f(torch.tensor([1.0, 4.0]))
+            t0 = f(torch.tensor(4.0))
+        same(e, t)
+        same(e0, t0)
+
+
+def test_complex_parts():
+    z = [1 + 2j, -3 - 1j, 0j]
+    both(lambda lib: (lib.tensor(z).real, lib.tensor(z).imag, lib.real(lib.tensor([1.0])),
+                      lib.tensor(z).conj().resolve_conj(), lib.conj_physical(lib.tensor(z)),
+                      lib.angle(lib.tensor(z)), lib.angle(lib.tensor([-1, 0, 2])),
+                      lib.view_as_real(lib.tensor(z)),
+                      lib.view_as_complex(lib.tensor([[1.0, 2.0]])), lib.tensor(z).sgn()))
+    x = ember.tensor([1.0, 2.0])
+    assert x.conj() is x and x.real is x and ember.resolve_conj(x) is x
+    w = ember.tensor([1 + 2j, 3 + 4j])
+    w.real[0] = 10.0                        # real/imag are views, as in torch
+    w.imag.mul_(2)
+    assert w.tolist() == [10 + 4j, 3 + 8j]
+    for f in (lambda lib: lib.ones(2).imag, lambda lib: lib.view_as_real(lib.ones(2)),
+              lambda lib: lib.view_as_complex(lib.ones(3)),
+              lambda lib: lib.view_as_complex(lib.ones(2, dtype=lib.int64))):
+        t, e = same_error(f)
+        assert t == e
+
+
+def test_complex_backward_conventions():
+    """torch's convention for complex autograd: grad * conj(derivative); real inputs take
+    the real part."""
+    def run(lib):
+        a = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([1.5, 0.25, -0.5], dtype=lib.float64, requires_grad=True)
+        z = a + b * 1j
+        out = (z * z.conj().exp() / (z + 1)).sgn() * z.abs() + lib.angle(z) + z.sin()
+        out.backward(lib.tensor([1 + 0.5j, -0.25j, 2.0], dtype=lib.complex128))
+        return a.grad, b.grad
+    e, t = run(ember), run(torch)
+    for x, y in zip(e, t):
+        np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_can_cast():
+    dts = ["bool", "uint8", "int8", "int64", "float16", "bfloat16", "float64", "complex64"]
+    for a in dts:
+        for b in dts:
+            assert ember.can_cast(getattr(ember, a), getattr(ember, b)) == \
+                torch.can_cast(getattr(torch, a), getattr(torch, b)), (a, b)
+    t, e = same_error(lambda lib: lib.can_cast(1, lib.float32))
+    assert t.split(",")[0] == e.split(",")[0]

@@ -5,6 +5,7 @@ against torch's RNG."""
 import gzip
 import os
 import pickle
+import sys
 import urllib.request
 
 import numpy as np
@@ -236,3 +237,46 @@ def test_emnist_split_files(tmp_path):
         datasets.EMNIST(str(tmp_path), split="letters", train=False)
     with pytest.raises(ValueError, match="Unknown value 'abc' for argument split"):
         datasets.EMNIST(str(tmp_path), split="abc")
+
+
+def test_svhn_mat_splits(tmp_path, monkeypatch):
+    sio = pytest.importorskip("scipy.io")
+    rng = np.random.default_rng(4)
+    ref = {}
+    for split, n in (("train", 3), ("test", 2), ("extra", 4)):
+        x = rng.integers(0, 256, (32, 32, 3, n), dtype=np.uint8)      # MATLAB's (H, W, C, N)
+        y = rng.integers(1, 11, (n, 1)).astype(np.uint8)
+        y[0, 0] = 10                                                  # the digit 0 is stored as 10
+        sio.savemat(str(tmp_path / f"{split}_32x32.mat"), {"X": x, "y": y})
+        ref[split] = (x, y)
+    for split, (x, y) in ref.items():
+        ds = datasets.SVHN(str(tmp_path), split=split)
+        assert len(ds) == x.shape[3] and ds.data.shape == (x.shape[3], 3, 32, 32)
+        assert ds.labels.dtype == np.int64 and ds.labels.tolist() == (y[:, 0] % 10).tolist()
+        img, target = ds[1]
+        assert isinstance(img, Image.Image) and img.mode == "RGB" and img.size == (32, 32)
+        np.testing.assert_array_equal(np.array(img), x[:, :, :, 1])
+        assert target == int(y[1, 0]) % 10 and isinstance(target, int)
+        assert ds[0][1] == 0 and ds.targets is ds.labels and ds.class_to_idx["7"] == 7
+    x, t = datasets.SVHN(str(tmp_path), split="test", transform=transforms.ToTensor(),
+                         target_transform=lambda v: v + 100)[1]
+    assert x.shape == (3, 32, 32) and t >= 100
+    np.testing.assert_array_equal(x.numpy(),
+                                  ref["test"][0][:, :, :, 1].transpose(2, 0, 1) / np.float32(255))
+    assert "Split: extra" in repr(datasets.SVHN(str(tmp_path), split="extra"))
+    with pytest.raises(ValueError, match="Unknown value 'val' for argument split"):
+        datasets.SVHN(str(tmp_path), split="val")
+    os.remove(tmp_path / "extra_32x32.mat")
+    with pytest.raises(RuntimeError, match="extra_32x32.mat"):
+        datasets.SVHN(str(tmp_path), split="extra")
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(RuntimeError, match="(?s)Could not download SVHN.*extra_32x32.mat"):
+        datasets.SVHN(str(tmp_path), split="extra", download=True)
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.io", None)
+    with pytest.raises(ImportError, match="scipy"):
+        datasets.SVHN(str(tmp_path), split="train")

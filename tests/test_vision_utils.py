@@ -204,6 +204,30 @@ def test_imshow_layouts(fake_plt):
     assert arr.shape == (4, 4) and kw["cmap"] == "gray"
 
 
+def test_imshow_and_save_image_cuda_tensors(fake_plt, monkeypatch, tmp_path):
+    # a GPU batch that requires grad (tests/fake_cupy.py stands in for CuPy)
+    import fake_cupy
+
+    from ember.vision.utils import imshow
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    fake_cupy.install(monkeypatch, n_devices=1)
+    try:
+        host = ember.rand(4, 3, 5, 6)
+        x = host.cuda().requires_grad_()
+        imshow(x)
+        arr, _ = fake_plt[-1]
+        assert type(arr) is np.ndarray
+        np.testing.assert_array_equal(arr, np.transpose(make_grid(host).numpy(), (1, 2, 0)))
+        imshow(x[0])
+        np.testing.assert_array_equal(fake_plt[-1][0], np.transpose(host[0].numpy(), (1, 2, 0)))
+        assert make_grid(x, nrow=2).is_cuda
+        save_image(x, tmp_path / "gpu.png", nrow=2)
+        save_image(host, tmp_path / "cpu.png", nrow=2)
+        assert (tmp_path / "gpu.png").read_bytes() == (tmp_path / "cpu.png").read_bytes()
+    finally:
+        fake_cupy.reset()
+
+
 def test_imshow_without_matplotlib(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from sys import getrefcount as _refcount
 
+from numpy import ndarray as _ndarray
+
+from .. import _dtype as _D
 from ..backend import _cuda
 from ..backend._cuda import MULTI_GPU as _MULTI_GPU
 from .grad_mode import GRAD_ENABLED
 
 _seq = itertools.count()
+_BF16 = _D.bfloat16          # stored as float32: an in-place add would skip bf16 rounding
 
 FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -190,6 +195,11 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
 
     buffers: dict = {}
     leaf_grads: dict = {}      # AccumulateGrad runs once per leaf, on the summed gradient
+    # Buffer slots (node -> {index}) holding a sum this pass made: no one else can see it yet,
+    # so further gradients are added into it in place (an RNN's per-step grads: one array,
+    # not one per step). Leaves keep the same flag in leaf_grads' third entry.
+    owned: dict = {}
+    inplace_ok = not create_graph
     heap = []
 
     def deliver(target, idx, g, shape, dtype):
@@ -197,12 +207,21 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
             if g._array.shape != shape:
                 g = sum_to_shape(g, shape)
             if g._dtype is not dtype:
-                g = g.to(dtype)
+                # a real input of a complex op gets the real part (torch: no warning)
+                g = (g.real if g._dtype.is_complex and not dtype.is_complex else g).to(dtype)
         if type(target) is Node:
             buf = buffers.get(target)
             if buf is None:
                 buf = buffers[target] = [None] * target.n_outputs
-            _accumulate_buffer(buf, idx, g)
+            old = buf[idx]
+            if old is None:
+                buf[idx] = g
+            elif inplace_ok and old._dtype is not _BF16 and idx in owned.get(target, ()):
+                old._array += g._array
+            else:
+                buf[idx] = old + g
+                if inplace_ok:
+                    owned.setdefault(target, set()).add(idx)
             return
         key = id(target)
         if capture is not None and key in capture:
@@ -210,7 +229,12 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
         if not accumulate or (leaf_filter is not None and key not in leaf_filter):
             return
         old = leaf_grads.get(key)
-        leaf_grads[key] = (target, g if old is None else old[1] + g)
+        if old is None:
+            leaf_grads[key] = (target, g, False)
+        elif old[2] and old[1]._dtype is not _BF16:
+            old[1]._array += g._array
+        else:
+            leaf_grads[key] = (target, old[1] + g, inplace_ok)
 
     for target, idx, g in roots:
         deliver(target, idx, g, None, None)
@@ -254,10 +278,12 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
                     d = leaf_deps[key] - 1
                     leaf_deps[key] = d
                     if d == 0 and key in leaf_grads:
-                        leaf, g = leaf_grads.pop(key)
-                        _accumulate(leaf, g, create_graph)
-        for target, g in leaf_grads.values():
-            _accumulate(target, g, create_graph)
+                        leaf, g, own = leaf_grads.pop(key)
+                        if not own and inplace_ok:
+                            own = _exclusive(g, in_grads)
+                        _accumulate(leaf, g, create_graph, own)
+        for target, g, own in leaf_grads.values():
+            _accumulate(target, g, create_graph, own)
         while callbacks:
             callbacks.pop(0)()
     finally:
@@ -265,12 +291,34 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
         _CALLBACKS.pop()
 
 
-def _accumulate(leaf, g, create_graph: bool) -> None:
+def _exclusive(g, holders) -> bool:
+    """Whether only the engine holds gradient g and its array, so that .grad may take it
+    without a copy (torch's AccumulateGrad steals such a gradient too).
+
+    Counted: the caller's local, this parameter and getrefcount's argument (3), plus g's
+    entries in holders (the node's returned tuple); the array: g._array, `a` and the argument;
+    its base: the view, `b` and the argument. Anything referenced elsewhere is copied.
+    """
+    a = g._array
+    if type(a) is not _ndarray or not a.flags.c_contiguous:
+        return False
+    b = a.base
+    # a whole-buffer view (a reshaped GEMM result) counts when nothing else holds its base
+    if b is not None and (type(b) is not _ndarray or b.nbytes != a.nbytes or _refcount(b) != 3):
+        return False
+    n = 3
+    for h in holders:
+        if h is g:
+            n += 1
+    return _refcount(g) == n and _refcount(a) == 3
+
+
+def _accumulate(leaf, g, create_graph: bool, owned: bool = False) -> None:
     if _MULTI_GPU[0] and _cuda.needs_guard((g,)):
         with _cuda.guard((g,)):              # the gradient's GPU current while adding into .grad
-            leaf._accumulate(g, create_graph)
+            leaf._accumulate(g, create_graph, owned)
     else:
-        leaf._accumulate(g, create_graph)
+        leaf._accumulate(g, create_graph, owned)
 
 
 def _run_node(node, grads, create_graph, capture, run=True):

@@ -16,9 +16,19 @@ from .elementwise import bin_arrays, is_tensor_grad, real_only, result, scalar_a
 def _where_zero(cond, g):
     """g with zeros where cond holds (differentiable wrt g; the masking helper of backwards)."""
     xp = xp_of(g)
-    z = xp.zeros((), g._array.dtype)
-    return (xp.where(cond._array, z, g._array), lambda gy: (None, where_zero(cond, gy)),
-            {"name": "WhereBackward0"})
+    ga, ca = g._array, cond._array
+    if ga.dtype.kind == "f" and ca.dtype == bool and ca.ndim and ga.dtype.itemsize in _BITS:
+        # AND with an all-ones/all-zeros bit mask: exact (+0.0, NaN kept where cond is False)
+        # and branch-free; where() on the random masks of ReLU backwards runs ~10x slower
+        m = xp.subtract(ca, 1, dtype=_BITS[ga.dtype.itemsize])
+        out = xp.bitwise_and(ga.view(m.dtype), m, out=m if m.shape == ga.shape else None)
+        out = out.view(ga.dtype)
+    else:
+        out = xp.where(ca, xp.zeros((), ga.dtype), ga)
+    return out, lambda gy: (None, where_zero(cond, gy)), {"name": "WhereBackward0"}
+
+
+_BITS = {2: _np.int16, 4: _np.int32, 8: _np.int64}
 
 
 where_zero = make_dispatcher(_where_zero, "where_zero", saves=False)

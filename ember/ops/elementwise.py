@@ -150,6 +150,21 @@ def need_tensor(fn: str, value, arg: str = "other") -> None:
                         f"{type(value).__name__}")
 
 
+def _axpy(x, y, alpha, dt):
+    """x + alpha * y as torch's CPU kernel computes it: for float32, one fused multiply-add
+    (the float64 product of two float32 values is exact, so one final rounding reproduces it);
+    half types round alpha to their own dtype first."""
+    if x.dtype == _np.float32 and getattr(y, "dtype", None) == _np.float32:
+        a = _np.float32(alpha)
+        if dt is D.float16:
+            a = _np.float16(alpha)
+        elif dt is D.bfloat16:
+            a = round_bf16(_np.asarray(a))
+        a = float(a)
+        return (x.astype(_np.float64) + a * y.astype(_np.float64)).astype(_np.float32)
+    return x + y * scalar_as(alpha, y.dtype)
+
+
 def _check_alpha(alpha, dt: D.dtype) -> None:
     if alpha != 1 and dt.category < 2 and isinstance(alpha, float):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
@@ -165,8 +180,9 @@ def add(input, other, *, alpha=1):
     x, y, dt = bin_arrays(input, other)
     if alpha != 1:
         _check_alpha(alpha, dt)
-        y = y * scalar_as(alpha, y.dtype)
-    out = x + y
+        out = _axpy(x, y, alpha, dt)
+    else:
+        out = x + y
 
     def backward(gy):
         return gy, (gy * alpha if alpha != 1 else gy)
@@ -194,8 +210,9 @@ def sub(input, other, *, alpha=1):
     x, y, dt = bin_arrays(input, other)
     if alpha != 1:
         _check_alpha(alpha, dt)
-        y = y * scalar_as(alpha, y.dtype)
-    out = x - y
+        out = _axpy(x, y, -alpha, dt)
+    else:
+        out = x - y
 
     def backward(gy):
         return gy, -(gy * alpha if alpha != 1 else gy)
@@ -225,9 +242,17 @@ def mul(input, other):
     out = x * y
 
     def backward(gy):
+        if dt.is_complex:       # torch's convention: grad * conj(d out / d in)
+            return (gy * conj_of(other) if is_tensor_grad(input) else None,
+                    gy * conj_of(input) if is_tensor_grad(other) else None)
         return (gy * other if is_tensor_grad(input) else None,
                 gy * input if is_tensor_grad(other) else None)
     return result(out, dt, backward, "MulBackward0")
+
+
+def conj_of(v):
+    """The complex conjugate of a Tensor or a Python number (backward formulas for complex)."""
+    return v.conj() if isinstance(v, Tensor) else v.conjugate()
 
 
 def _trunc_int_div(xp, x, y):
@@ -267,6 +292,10 @@ def div(input, other, *, rounding_mode=None):
                       "DivBackward2")
 
     def backward(gy):
+        if dt.is_complex:
+            ga = gy / conj_of(other) if is_tensor_grad(input) else None
+            gb = -gy * conj_of(input / (other * other)) if is_tensor_grad(other) else None
+            return ga, gb
         ga = gy / other if is_tensor_grad(input) else None
         gb = -gy * input / (other * other) if is_tensor_grad(other) else None
         return ga, gb

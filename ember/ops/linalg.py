@@ -137,7 +137,13 @@ def _matmul_backward(input: Tensor, other: Tensor):
             if da == 1:
                 ga = ga.squeeze(-2)
         if other._requires_grad:
-            gb = matmul(_H(a), g)
+            if db == 2 and a.ndim > 2:
+                # batch folded into the rows: one GEMM, and no (batch, K, N) stack of products
+                # for the engine to sum away (a 280 MB temporary for an LM's decoder)
+                rows = _prod(a.shape[:-1])
+                gb = matmul(_H(a.reshape(rows, a.shape[-1])), g.reshape(rows, g.shape[-1]))
+            else:
+                gb = matmul(_H(a), g)
             if db == 1:
                 gb = gb.squeeze(-1)
         return ga, gb
@@ -155,7 +161,13 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
                            f"{x.ndim}D and {y.ndim}D")
     _same_dtype(input, other)
     name = _matmul_checks(x, y)
-    return xp_of(input).matmul(x, y), _matmul_backward(input, other), {"name": name}
+    if y.ndim == 2 and x.ndim > 2:
+        # (..., M, K) @ (K, N) as one (B*M, K) GEMM: NumPy would run B small ones
+        out = xp_of(input).matmul(x.reshape(_prod(x.shape[:-1]), x.shape[-1]), y).reshape(
+            x.shape[:-1] + y.shape[1:])
+    else:
+        out = xp_of(input).matmul(x, y)
+    return out, _matmul_backward(input, other), {"name": name}
 
 
 @op(method="__rmatmul__", function=False)

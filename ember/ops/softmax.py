@@ -27,7 +27,12 @@ def _softmax_raw(x, axes, log: bool):
     s = e.sum(axis=axes, keepdims=True)
     # an all -inf slice gives NaN, as in torch
     with errstate(divide="ignore", invalid="ignore"):
-        return z - xp.log(s) if log else e / s
+        # in place: z and e are our temporaries (saves an N x C allocation per call)
+        if log:
+            z -= xp.log(s)
+            return z
+        e /= s
+        return e
 
 
 @op("_softmax", function=False, method=False)

@@ -10,7 +10,7 @@ import numpy as _np
 from .. import _dtype as D
 from .._tensor import Tensor, _new
 from . import _special
-from ._registry import _scalar_name, op, public, register
+from ._registry import _scalar_name, make_dispatcher, op, public, register
 from ._util import xp_of
 from .compare import logical_and, logical_not, logical_or, where_zero
 from .elementwise import out_tensor, pow, result
@@ -42,7 +42,10 @@ def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=(), re
         out = fwd(xp_of(input), x)
 
         def backward(gy):
-            return (grad(gy, input, lambda: out_tensor(out, dt, lambda: public_fn(input))),)
+            res = lambda: out_tensor(out, dt, lambda: public_fn(input))  # noqa: E731
+            if dt.is_complex:       # holomorphic: grad * conj(f'(z)) = conj(conj(grad) * f'(z))
+                return (grad(gy.conj(), input, res).conj(),)
+            return (grad(gy, input, res),)
         return result(out, dt, backward, grad_name)
     prim.__name__ = name
     prim.__doc__ = f"torch.{name}."
@@ -206,8 +209,15 @@ def sgn(input):
     if input._dtype.is_complex:
         a = xp.abs(x)
         out = xp.where(a == 0, 0, x / xp.where(a == 0, 1, a))
-    else:
-        out = _real_sign(input)
+
+        def backward(gy):
+            # s = z/|z|: grad = i s Im(conj(s) gy) / |z| (0 at z = 0), torch's sgn_backward
+            z_abs = input.abs()
+            s = input.sgn()
+            g = (s.conj() * gy).imag * 1j * s / z_abs
+            return (where_zero(z_abs == 0, g),)
+        return result(out, input._dtype, backward)
+    out = _real_sign(input)
     return result(out, input._dtype, lambda gy: (gy * 0,))
 
 
@@ -348,3 +358,133 @@ def _signbit(xp, x):
     if x.dtype.kind == "c":
         raise NotImplementedError("signbit is not implemented for complex tensors.")
     return xp.signbit(x) if x.dtype.kind != "b" else xp.zeros(x.shape, bool)
+
+
+# ---- complex parts: conj, conj_physical, resolve_conj/resolve_neg, real, imag, angle
+# NOTE: torch's conj() is a lazy view with a conjugate bit; ember conjugates eagerly (a copy),
+# so is_conj() is always False and resolve_conj() has nothing to resolve.
+
+def _conj_prim(input):
+    return xp_of(input).conj(input._array), lambda gy: (gy.conj(),)
+
+
+def _conj_physical_prim(input):
+    return (xp_of(input).conj(input._array), lambda gy: (gy.conj(),),
+            {"name": "ConjPhysicalBackward0"})
+
+
+_conj = make_dispatcher(_conj_prim, "conj", saves=False)
+_conj_physical = make_dispatcher(_conj_physical_prim, "conj_physical", saves=False)
+
+
+@public()
+def conj(input: Tensor) -> Tensor:
+    """torch.conj: the complex conjugate (input itself for real tensors)."""
+    return _conj(input) if input._dtype.is_complex else input
+
+
+@public(inplace=True)
+def conj_physical(input: Tensor) -> Tensor:
+    """torch.conj_physical: conj, materialised (input itself for real tensors)."""
+    return _conj_physical(input) if input._dtype.is_complex else input
+
+
+@public()
+def resolve_conj(input: Tensor) -> Tensor:
+    """torch.resolve_conj: ember's conj is never lazy, so the input itself."""
+    return input
+
+
+@public()
+def resolve_neg(input: Tensor) -> Tensor:
+    """torch.resolve_neg: ember has no lazy negation, so the input itself."""
+    return input
+
+
+@public()
+def is_conj(input: Tensor) -> bool:
+    """torch.is_conj: False (ember never sets a lazy conjugate bit)."""
+    return False
+
+
+@public()
+def is_neg(input: Tensor) -> bool:
+    """torch.is_neg: False (ember never sets a lazy negative bit)."""
+    return False
+
+
+_SELECT = {"name": "SelectBackward0"}
+
+
+def _real_prim(input):
+    # numpy's .real of a complex array is a view: real(z) aliases z like torch's
+    return input._array.real, lambda gy: (gy,), _SELECT
+
+
+def _imag_prim(input):
+    return input._array.imag, lambda gy: (gy * 1j,), _SELECT
+
+
+_real = make_dispatcher(_real_prim, "real", saves=False, view=True)
+_imag = make_dispatcher(_imag_prim, "imag", saves=False, view=True)
+
+
+@public(method=False)
+def real(input: Tensor) -> Tensor:
+    """torch.real / Tensor.real: the real part, a view (input itself for real tensors)."""
+    return _real(input) if input._dtype.is_complex else input
+
+
+@public(method=False)
+def imag(input: Tensor) -> Tensor:
+    """torch.imag / Tensor.imag: the imaginary part, a view (complex tensors only)."""
+    if not input._dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _imag(input)
+
+
+Tensor.real = property(real)
+Tensor.imag = property(imag)
+
+
+@op()
+def angle(input):
+    """torch.angle: the argument of complex values; pi for negative reals, 0 otherwise."""
+    xp = xp_of(input)
+    if input._dtype.is_complex:
+        out = xp.angle(input._array)
+
+        def backward(gy):
+            a2 = input.abs() ** 2
+            return (where_zero(a2 == 0, gy * 1j * input / a2),)
+        return result(out, input._dtype.to_real(), backward)
+    x, dt = _float_in(input)
+    out = xp.where(x < 0, math.pi, xp.where(xp.isnan(x), x, 0)).astype(x.dtype)
+    return result(out, dt, lambda gy: (gy * 0,))
+
+
+@op(method=False, view=True, saves=False)
+def view_as_real(input):
+    """torch.view_as_real: a complex tensor's (real, imag) pairs as a float view (..., 2)."""
+    if not input._dtype.is_complex:
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    x = input._array
+    return x[..., None].view(x.real.dtype), lambda gy: (view_as_complex(gy),)
+
+
+@op(method=False, view=True, saves=False)
+def view_as_complex(input):
+    """torch.view_as_complex: float (..., 2) pairs as a complex view."""
+    dt = input._dtype
+    if dt not in (D.float16, D.float32, D.float64):
+        raise RuntimeError("view_as_complex is only supported for half, float and double "
+                           f"tensors, but got a tensor of scalar type: {_scalar_name(dt)}")
+    x = input._array
+    if x.ndim == 0 or x.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if x.strides[-1] != x.itemsize:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if dt is D.float16:
+        raise NotImplementedError("view_as_complex: complex32 (ComplexHalf) is not supported")
+    return x.view(_np.complex64 if dt is D.float32 else _np.complex128)[..., 0], \
+        lambda gy: (view_as_real(gy),)

@@ -55,9 +55,15 @@ class Adam(Optimizer):
                 else:
                     g = g + wd * x
             m, v = state["exp_avg"]._array, state["exp_avg_sq"]._array
-            m += (1 - beta1) * (g - m)                    # exp_avg.lerp_(grad, 1 - beta1)
+            # torch's arithmetic order, with one temporary per parameter: fresh arrays for
+            # every term (ten per step) made the update allocation-bound
+            tmp = xp.subtract(g, m)
+            tmp *= 1 - beta1
+            m += tmp                                      # exp_avg.lerp_(grad, 1 - beta1)
             v *= beta2
-            v += (1 - beta2) * g * g
+            xp.multiply(g, 1 - beta2, out=tmp)
+            tmp *= g
+            v += tmp                                      # addcmul_(grad, grad, 1 - beta2)
             step = float(state["step"]._array)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
@@ -66,10 +72,14 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 vmax = state["max_exp_avg_sq"]._array
                 xp.maximum(vmax, v, out=vmax)
-                denom = xp.sqrt(vmax) / bias_correction2_sqrt + eps
+                xp.sqrt(vmax, out=tmp)
             else:
-                denom = xp.sqrt(v) / bias_correction2_sqrt + eps
-            x -= step_size * (m / denom)
+                xp.sqrt(v, out=tmp)
+            tmp /= bias_correction2_sqrt
+            tmp += eps                                    # denom
+            xp.divide(m, tmp, out=tmp)
+            tmp *= step_size
+            x -= tmp                                      # addcdiv_(m, denom, -step_size)
             bump(p)
 
 

@@ -124,9 +124,12 @@ def _parse_colors(colors, *, num_objects: int, floating: bool = False) -> list[t
 
 def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None = None,
                         colors=None, fill: bool = False, width: int = 1, font=None,
-                        font_size: int | None = None, label_colors=None) -> Tensor:
-    """torchvision.utils.draw_bounding_boxes: draw (xmin, ymin, xmax, ymax) boxes on a uint8
-    (C, H, W) image with PIL's ImageDraw; returns a new uint8 tensor."""
+                        font_size: int | None = None, label_colors=None,
+                        label_background_colors=None, fill_labels: bool = False) -> Tensor:
+    """torchvision.utils.draw_bounding_boxes: draw (xmin, ymin, xmax, ymax) boxes on a uint8 or
+    float (C, H, W) image with PIL's ImageDraw; returns a new 3-channel image of the input's
+    dtype (grayscale input is tiled to RGB, as torchvision >= 0.20 does). Oriented (8-value)
+    boxes are not supported."""
     from PIL import Image, ImageDraw, ImageFont
     if not isinstance(image, Tensor):
         raise TypeError(f"Tensor expected, got {type(image)}")
@@ -144,6 +147,8 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None =
                          "torchvision.ops.box_convert to convert them")
     num_boxes = b.shape[0]
     if num_boxes == 0:
+        import warnings
+        warnings.warn("boxes doesn't contain any box. No box was drawn", stacklevel=2)
         return image
     if labels is None:
         labels = [None] * num_boxes
@@ -151,33 +156,49 @@ def draw_bounding_boxes(image: Tensor, boxes: Tensor, labels: list[str] | None =
         raise ValueError(f"Number of boxes ({num_boxes}) and labels ({len(labels)}) mismatch. "
                          "Please specify labels for each box.")
     colors = _parse_colors(colors, num_objects=num_boxes)
-    original_dtype = image.dtype
-    if image.is_floating_point():
-        image = (image * 255).to(ember.uint8)
-    num_channels = image.size(0)
-    if num_channels == 1:
+    if label_colors or fill_labels:
+        label_colors = _parse_colors(label_colors if label_colors else "black",
+                                     num_objects=num_boxes)
+    else:
+        label_colors = list(colors)
+    if fill_labels and label_background_colors:
+        label_background_colors = _parse_colors(label_background_colors, num_objects=num_boxes)
+    else:
+        label_background_colors = list(colors)
+    if font is None:
+        if font_size is not None:
+            import warnings
+            warnings.warn("Argument 'font_size' will be ignored since 'font' is not set.",
+                          stacklevel=2)
+        txt_font = ImageFont.load_default()
+    else:
+        txt_font = ImageFont.truetype(font=font, size=font_size or 10)
+    if image.size(0) == 1:
         image = ember.cat((image, image, image), 0)
+    original_dtype = image.dtype
+    if original_dtype.is_floating_point:
+        # torchvision's to_dtype(scale=True): times (255 + 1 - 1e-3), then truncation
+        image = (image * (255 + 1.0 - 1e-3)).to(ember.uint8)
     arr = np.ascontiguousarray(image.detach().cpu().numpy().transpose(1, 2, 0))
     img = Image.fromarray(arr)
     draw = ImageDraw.Draw(img, "RGBA" if fill else None)
-    txt_font = ImageFont.load_default() if font is None else ImageFont.truetype(
-        font=font, size=font_size or 10)
-    for bbox, color, label in zip(b.astype(np.int64).tolist(), colors, labels):
-        if fill:
-            draw.rectangle(bbox, width=width, outline=color, fill=color + (100,))
-        else:
-            draw.rectangle(bbox, width=width, outline=color)
+    for bbox, color, label, label_color, label_bg in zip(b.astype(np.int64).tolist(), colors,
+                                                         labels, label_colors,
+                                                         label_background_colors):
+        draw.rectangle(bbox, width=width, outline=color, fill=color + (100,) if fill else None)
         if label is not None:
-            margin = width + 1
-            text_color = color if label_colors is None else _parse_colors(
-                label_colors, num_objects=1)[0]
-            draw.text((bbox[0] + margin, bbox[1] + margin), label, fill=text_color,
+            box_margin = 1
+            margin = width + box_margin
+            if fill_labels:
+                left, top, right, bottom = draw.textbbox((bbox[0] + margin, bbox[1] + margin),
+                                                         label, font=txt_font)
+                draw.rectangle((left - box_margin, top - box_margin, right + box_margin,
+                                bottom + box_margin), fill=label_bg)
+            draw.text((bbox[0] + margin, bbox[1] + margin), label, fill=label_color,
                       font=txt_font)
     out = ember.from_numpy(np.array(img)).permute(2, 0, 1)
-    if num_channels == 1:
-        out = out[:1]
     if original_dtype.is_floating_point:
-        out = out.to(original_dtype) / 255
+        out = out.to(original_dtype) * (1.0 / 255)
     return out
 
 

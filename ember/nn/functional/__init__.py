@@ -11,6 +11,7 @@ from .conv import (  # noqa: F401
     conv_transpose2d,
     conv_transpose3d,
 )
+from .ctc import ctc_loss  # noqa: F401
 from .fold import *  # noqa: F401, F403
 from .fold import __all__ as _f
 from .loss import *  # noqa: F401, F403
@@ -30,7 +31,7 @@ from .upsample import __all__ as _u
 
 __all__ = [*_a, *_f, *_l, *_lx, *_m, *_n, *_p, *_s, *_u, "conv1d", "conv2d", "conv3d",
            "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-           "scaled_dot_product_attention", "multi_head_attention_forward"]
+           "scaled_dot_product_attention", "multi_head_attention_forward", "ctc_loss"]
 
 from ...compat import module_getattr as _module_getattr  # noqa: E402
 

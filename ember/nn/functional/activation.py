@@ -15,7 +15,7 @@ import ember
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import GRAD_ENABLED, no_grad
-from ._common import const, first_order, float_check, nnop, xp_arr
+from ._common import const, float_check, nnop, xp_arr
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu",
            "gelu", "silu", "mish", "sigmoid", "tanh", "hardtanh", "hardtanh_", "hardsigmoid",
@@ -205,10 +205,31 @@ def _glu(input, dim=-1):
     s = _sigmoid_arr(xp, b)
 
     def backward(gy):
-        first_order("glu")
+        if GRAD_ENABLED[0]:
+            # create_graph: the same formula in ember ops, so it differentiates again
+            ta, tb = input.chunk(2, d)
+            ts = ember.sigmoid(tb)
+            return (ember.cat([gy * ts, gy * ta * ts * (1 - ts)], d),)
         g = gy._array
         return (const(xp.concatenate([g * s, g * a * s * (1 - s)], axis=d), gy),)
     return (a * s).astype(x.dtype), backward
+
+
+def _prelu_grad_graph(input, weight, gy):
+    """prelu's input and weight gradients in ember ops (create_graph)."""
+    w = weight
+    if input.dim() >= 2 and weight.numel() > 1:
+        w = weight.reshape((1, -1) + (1,) * (input.dim() - 2))
+    pos = input > 0
+    gx = gy * ember.where(pos, ember.ones_like(w), w)
+    gw = None
+    if weight._requires_grad:
+        g = ember.where(pos, ember.zeros_like(input), input * gy)
+        if weight.numel() == 1:
+            gw = g.sum().reshape(weight.shape)
+        else:
+            gw = g.sum([i for i in range(input.dim()) if i != 1])
+    return gx, gw
 
 
 @nnop()
@@ -221,7 +242,8 @@ def _prelu(input, weight):
     out = xp.where(pos, x, w * x).astype(x.dtype)
 
     def backward(gy):
-        first_order("prelu")
+        if GRAD_ENABLED[0]:
+            return _prelu_grad_graph(input, weight, gy)
         gx = gy * const(xp.where(pos, 1, w).astype(x.dtype), gy)
         gw = None
         if weight._requires_grad:

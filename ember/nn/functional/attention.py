@@ -51,6 +51,23 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     return attn @ value
 
 
+def _pad_masks(attn_mask, key_padding_mask):
+    """One more (unmasked) key position at the end of both masks."""
+    from .misc import pad
+    if attn_mask is not None:
+        attn_mask = pad(attn_mask, (0, 1))
+    if key_padding_mask is not None:
+        key_padding_mask = pad(key_padding_mask, (0, 1))
+    return attn_mask, key_padding_mask
+
+
+def _check_static(t, name, n, head_dim):
+    if t.size(0) != n:
+        raise AssertionError(f"expecting {name}.size(0) of {n}, but got {t.size(0)}")
+    if t.size(2) != head_dim:
+        raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {t.size(2)}")
+
+
 def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
                                  embed_dim_to_check: int, num_heads: int, in_proj_weight,
                                  in_proj_bias, bias_k, bias_v, add_zero_attn: bool,
@@ -62,10 +79,6 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
                                  static_v=None, average_attn_weights: bool = True,
                                  is_causal: bool = False):
     """torch.nn.functional.multi_head_attention_forward ((L, N, E) or unbatched (L, E))."""
-    if bias_k is not None or bias_v is not None or add_zero_attn or static_k is not None \
-            or static_v is not None:
-        raise NotImplementedError("add_bias_kv / add_zero_attn / static_k / static_v are not "
-                                  "implemented in Ember yet")
     batched = query.dim() == 3
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
@@ -93,10 +106,36 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
     q = linear(query, w_q, b_q)
     k = linear(key, w_k, b_k)
     v = linear(value, w_v, b_v)
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        if static_v is not None:
+            raise AssertionError("bias cannot be added to static value.")
+        k = ember.cat([k, bias_k.repeat(1, bsz, 1)])
+        v = ember.cat([v, bias_v.repeat(1, bsz, 1)])
+        attn_mask, key_padding_mask = _pad_masks(attn_mask, key_padding_mask)
+    elif bias_k is not None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    elif bias_v is not None:
+        raise AssertionError("bias_v is set but bias_k is None")
     # (L, N, E) -> (N*H, L, hd)
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    k = k.reshape(src_len, bsz * num_heads, head_dim).transpose(0, 1)
-    v = v.reshape(src_len, bsz * num_heads, head_dim).transpose(0, 1)
+    if static_k is None:
+        k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        _check_static(static_k, "static_k", bsz * num_heads, head_dim)
+        k = static_k
+    if static_v is None:
+        v = v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        _check_static(static_v, "static_v", bsz * num_heads, head_dim)
+        v = static_v
+    if add_zero_attn:
+        zeros = ember.zeros((bsz * num_heads, 1, head_dim), dtype=k.dtype)
+        k = ember.cat([k, zeros], dim=1)
+        v = ember.cat([v, zeros.to(v.dtype)], dim=1)
+        attn_mask, key_padding_mask = _pad_masks(attn_mask, key_padding_mask)
+    src_len = k.size(1)
     bias = None
     if attn_mask is not None:
         bias = _mask_bias(attn_mask, q.dtype, keep_true=False)

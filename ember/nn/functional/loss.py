@@ -7,7 +7,9 @@ import warnings
 
 import ember
 
+from ... import _dtype as D
 from ..._tensor import Tensor
+from ...autograd.grad_mode import GRAD_ENABLED
 from ...ops._util import binary_arrays
 from ._common import const, legacy_reduction, nnop, reduce_loss, xp_arr
 
@@ -388,6 +390,54 @@ def _smooth_term(logp, target, weight, ignore_index=-100):
     return out, backward, {"name": "MaskedFillBackward0"}
 
 
+_FUSED_CE = (D.float32, D.float64)
+
+
+@nnop()
+def _cross_entropy_2d(input, target, weight, reduction="mean", ignore_index=-100):
+    """log_softmax + nll_loss over dim 1 of an (N, C) input as one primitive: the backward is
+    one exp pass, softmax - onehot (the unfused graph made six passes over N x C)."""
+    from ...ops.softmax import _softmax_raw
+    xp, x = xp_arr(input)
+    n, c = x.shape
+    logp = _softmax_raw(x, (1,), True)
+    t = target._array.astype(xp.int64)
+    ignored = t == ignore_index
+    tt = xp.where(ignored, 0, t)
+    bad = (~ignored) & ((t < 0) | (t >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    w = weight._array if weight is not None else xp.ones(c, x.dtype)
+    wt = xp.where(ignored, 0, w[tt]).astype(x.dtype)
+    rows = xp.arange(n)
+    loss = -wt * logp[rows, tt]
+    if reduction == "none":
+        out, den = loss, 1
+    elif reduction == "sum":
+        out, den = loss.sum(), 1
+    else:
+        den = wt.sum()
+        # all targets ignored: torch's mean is 0/0 = nan (without numpy's warning)
+        out = loss.sum() / den if den != 0 else xp.asarray(float("nan"))
+    out = xp.asarray(out, x.dtype)
+
+    def backward(gy):
+        # d/dx of -w_t log_softmax(x)_t is w_t (softmax(x) - onehot(t))
+        scale = (wt / den).astype(x.dtype)[:, None]
+        g = gy.unsqueeze(1) if reduction == "none" else gy
+        if GRAD_ENABLED[0]:          # create_graph: the same formula in differentiable ops
+            onehot = xp.zeros(x.shape, x.dtype)
+            onehot[rows, tt] = 1
+            p = ember.softmax(input, 1)
+            return (p - const(onehot, gy)) * const(scale, gy) * g, None, None
+        gx = xp.exp(logp)
+        gx *= scale
+        gx[rows, tt] -= scale[:, 0]
+        gx *= g._array
+        return const(gx, gy), None, None
+    return out, backward, {"name": "NllLossBackward0"}
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
@@ -418,6 +468,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             return -prod.sum() * float("nan")
         return -prod.sum() / (input.numel() / n_classes)
     _check_target(input, target)
+    if label_smoothing <= 0 and input.dim() == 2 and input._dtype in _FUSED_CE and \
+            input.numel() and (weight is None or (weight.dim() == 1 and
+                                                  weight.numel() == n_classes)):
+        return _cross_entropy_2d(input, target, weight, reduction=reduction,
+                                 ignore_index=ignore_index)
     logp = ember.log_softmax(input, class_dim)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:

@@ -8,12 +8,13 @@ import ember
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _new
-from ._common import const, first_order, nnop, xp_arr
+from ...autograd.grad_mode import GRAD_ENABLED
+from ._common import const, nnop, xp_arr
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot",
            "pad", "normalize",
-           "cosine_similarity", "pairwise_distance"]
+           "cosine_similarity", "pairwise_distance", "pdist", "gumbel_softmax"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -182,7 +183,16 @@ def _embedding(weight, indices, padding_idx=None):
     out = w[idx]
 
     def backward(gy):
-        first_order("embedding")
+        if GRAD_ENABLED[0]:
+            # create_graph: a differentiable scatter-add (its own gradient is a gather)
+            flat_idx = idx.reshape(-1)
+            keep = flat_idx != padding_idx if padding_idx is not None else None
+            rows = flat_idx if keep is None else flat_idx[keep]
+            flat_g = gy.reshape(-1, w.shape[1])
+            if keep is not None:
+                flat_g = flat_g[_new(xp.nonzero(keep)[0], D.int64)]
+            return ember.zeros(w.shape, dtype=gy.dtype, device=gy.device).index_add(
+                0, _new(rows.astype(xp.int64), D.int64), flat_g), None
         g = xp.zeros(w.shape, gy._array.dtype)
         flat_idx = idx.reshape(-1)
         flat_g = gy._array.reshape(-1, w.shape[1])
@@ -334,7 +344,11 @@ def _index_pad(input, pad, mode="reflect"):
     src = xp.pad(xp.arange(x.size).reshape(x.shape), pairs, mode=npmode)
 
     def backward(gy):
-        first_order(f"{mode} pad")
+        if GRAD_ENABLED[0]:
+            # create_graph: a differentiable scatter-add (its own gradient is a gather)
+            flat = _new(src.reshape(-1).astype(xp.int64), D.int64)
+            return (ember.zeros(x.size, dtype=gy.dtype, device=gy.device).index_add(
+                0, flat, gy.reshape(-1)).reshape(x.shape),)
         g = xp.zeros(x.size, gy._array.dtype)
         xp.add.at(g, src.reshape(-1), gy._array.reshape(-1))
         return (const(g.reshape(x.shape), gy),)
@@ -389,3 +403,31 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
     """torch.nn.functional.pairwise_distance: ||x1 - x2 + eps||_p over the last dim."""
     return ember.linalg_vector_norm(x1 - x2 + eps, p, -1, keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """torch.nn.functional.pdist: ||x_i - x_j||_p for every row pair i < j (row-major)."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    xp, _ = xp_arr(input)
+    i, j = xp.triu_indices(input.shape[0], 1)
+    rows = _new(i.astype(xp.int64), D.int64)
+    cols = _new(j.astype(xp.int64), D.int64)
+    return ember.linalg_vector_norm(input[rows] - input[cols], p, -1)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """torch.nn.functional.gumbel_softmax (same exponential_ draws as torch)."""
+    if eps != 1e-10:
+        import warnings
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -ember.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = ember.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

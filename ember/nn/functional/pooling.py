@@ -15,7 +15,9 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
            "adaptive_avg_pool3d", "adaptive_max_pool2d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d",
            "local_response_norm",
-           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices", "max_pool3d_with_indices",
+           "max_unpool3d", "lp_pool3d"]
 
 
 def _pool_out(size, k, s, p, d, ceil_mode) -> int:
@@ -184,6 +186,12 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
                             ceil_mode=False, return_indices=True):
     """torch.nn.functional.max_pool2d_with_indices."""
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """torch.nn.functional.max_pool3d_with_indices."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def _avg_divisor(xp, size, k, s, p, osz, count_include_pad):
@@ -422,6 +430,16 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     return _adaptive_max_nd(input, output_size, 2, return_indices)
 
 
+def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):
+    """torch.nn.functional.adaptive_max_pool3d."""
+    return _adaptive_max_nd(input, output_size, 3, return_indices)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    """torch.nn.functional.adaptive_max_pool3d_with_indices."""
+    return _adaptive_max_nd(input, output_size, 3, True)
+
+
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = True):
     """torch.nn.functional.adaptive_max_pool1d_with_indices."""
     return _adaptive_max_nd(input, output_size, 1, True)
@@ -475,21 +493,42 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
 
 
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """torch.nn.functional.max_unpool3d."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
+
+
+def _lp_pool(input, nd, norm_type, kernel_size, stride, ceil_mode):
+    import ember
+    maxp, avgp = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d),
+                  3: (max_pool3d, avg_pool3d)}[nd]
+    if isinstance(norm_type, (int, float)):
+        if norm_type == float("inf"):
+            return maxp(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        if norm_type == -float("inf"):
+            return -maxp(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    out = avgp(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    k = kernel_size if nd == 1 else math.prod(tuple_arg(kernel_size, nd, "kernel_size"))
+    return (ember.sign(out) * ember.relu(out.abs())).mul(k).pow(1.0 / norm_type)
+
+
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None,
               ceil_mode: bool = False) -> Tensor:
     """torch.nn.functional.lp_pool1d: (sum of x**p over each window) ** (1/p)."""
-    import ember
-    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    return (ember.sign(out) * ember.relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
+    return _lp_pool(input, 1, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None,
               ceil_mode: bool = False) -> Tensor:
     """torch.nn.functional.lp_pool2d: (sum of x**p over each window) ** (1/p)."""
-    import ember
-    kw, kh = tuple_arg(kernel_size, 2, "kernel_size")
-    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    return (ember.sign(out) * ember.relu(out.abs())).mul(kw * kh).pow(1.0 / norm_type)
+    return _lp_pool(input, 2, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None,
+              ceil_mode: bool = False) -> Tensor:
+    """torch.nn.functional.lp_pool3d: (sum of x**p over each window) ** (1/p)."""
+    return _lp_pool(input, 3, norm_type, kernel_size, stride, ceil_mode)
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,

@@ -95,6 +95,7 @@ class Module:
         sa(self, "_backward_pre_hooks", OrderedDict())
         sa(self, "_state_dict_hooks", OrderedDict())
         sa(self, "_load_state_dict_post_hooks", OrderedDict())
+        sa(self, "_load_state_dict_pre_hooks", OrderedDict())
 
     forward: Callable[..., Any]
 
@@ -570,6 +571,20 @@ class Module:
 
     _register_state_dict_hook = register_state_dict_post_hook
 
+    def register_load_state_dict_pre_hook(self, hook) -> _RemovableHandle:
+        """hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs) before the module's entries are loaded (it may edit
+        state_dict in place)."""
+        handle = _RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = (hook, True)
+        return handle
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False):
+        """torch's private form: hook(state_dict, prefix, ...) unless with_module."""
+        handle = _RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = (hook, with_module)
+        return handle
+
     def register_load_state_dict_post_hook(self, hook) -> _RemovableHandle:
         """hook(module, incompatible_keys) after load_state_dict visited the module."""
         handle = _RemovableHandle(self._load_state_dict_post_hooks)
@@ -601,6 +616,10 @@ class Module:
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs) -> None:
+        for hook, with_module in self.__dict__.get("_load_state_dict_pre_hooks", {}).values():
+            args = (state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                    error_msgs)
+            hook(self, *args) if with_module else hook(*args)
         persistent = {k: v for k, v in self._buffers.items()
                       if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(),

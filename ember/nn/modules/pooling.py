@@ -9,7 +9,7 @@ from .module import Module
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "LPPool1d", "LPPool2d",
-           "LocalResponseNorm"]
+           "LocalResponseNorm", "AdaptiveMaxPool3d", "MaxUnpool3d", "LPPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -155,6 +155,12 @@ class AdaptiveMaxPool2d(_AdaptiveMaxNd):
     _fn = staticmethod(F.adaptive_max_pool2d)
 
 
+class AdaptiveMaxPool3d(_AdaptiveMaxNd):
+    """torch.nn.AdaptiveMaxPool3d."""
+
+    _fn = staticmethod(F.adaptive_max_pool3d)
+
+
 class _MaxUnpoolNd(Module):
     _fn = staticmethod(F.max_unpool2d)
     _nd = 2
@@ -191,6 +197,13 @@ class MaxUnpool2d(_MaxUnpoolNd):
     _nd = 2
 
 
+class MaxUnpool3d(_MaxUnpoolNd):
+    """torch.nn.MaxUnpool3d."""
+
+    _fn = staticmethod(F.max_unpool3d)
+    _nd = 3
+
+
 class _LPPoolNd(Module):
     _fn = staticmethod(F.lp_pool2d)
 
@@ -221,6 +234,12 @@ class LPPool2d(_LPPoolNd):
     """torch.nn.LPPool2d."""
 
     _fn = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """torch.nn.LPPool3d."""
+
+    _fn = staticmethod(F.lp_pool3d)
 
 
 class LocalResponseNorm(Module):

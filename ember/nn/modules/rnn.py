@@ -27,11 +27,13 @@ def _rnn_step(x_proj, h, w_hh, b_hh, mode):
     return ember.tanh(g) if mode == "RNN_TANH" else ember.relu(g)
 
 
-def _lstm_step(x_proj, h, c, w_hh, b_hh):
+def _lstm_step(x_proj, h, c, w_hh, b_hh, w_hr=None):
     gates = x_proj + F.linear(h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, -1)
     c = ember.sigmoid(f) * c + ember.sigmoid(i) * ember.tanh(g)
-    return ember.sigmoid(o) * ember.tanh(c), c
+    h = ember.sigmoid(o) * ember.tanh(c)
+    # proj_size > 0: the hidden state is projected down by weight_hr (no bias)
+    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 def _gru_step(x_proj, h, w_hh, b_hh):
@@ -74,18 +76,24 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be an integer greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be an integer greater than zero")
-        if proj_size != 0:
-            raise NotImplementedError("LSTM proj_size is not implemented in Ember yet")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
         self._flat_weights_names = []
         for layer in range(num_layers):
             for direction in range(num_directions):
-                layer_input = input_size if layer == 0 else hidden_size * num_directions
+                layer_input = input_size if layer == 0 else real_hidden * num_directions
                 suffix = "_reverse" if direction == 1 else ""
                 shapes = [("weight_ih", (gate_size, layer_input)),
-                          ("weight_hh", (gate_size, hidden_size))]
+                          ("weight_hh", (gate_size, real_hidden))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:
+                    shapes += [("weight_hr", (proj_size, hidden_size))]
                 for name, shape in shapes:
                     full = f"{name}_l{layer}{suffix}"
                     setattr(self, full, Parameter(ember.empty(shape, device=device,
@@ -101,7 +109,7 @@ class RNNBase(Module):
 
     @property
     def all_weights(self) -> list:
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (self.proj_size > 0)
         ws = [getattr(self, n) for n in self._flat_weights_names]
         return [ws[i:i + per] for i in range(0, len(ws), per)]
 
@@ -128,6 +136,35 @@ class RNNBase(Module):
             return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh")
         return get("weight_ih"), get("weight_hh"), None, None
 
+    def _w_hr(self, layer: int, direction: int):
+        if self.proj_size == 0:
+            return None
+        return getattr(self, f"weight_hr_l{layer}{'_reverse' if direction == 1 else ''}")
+
+    def _zero_hidden(self, batch: int, like: Tensor):
+        num_dir = 2 if self.bidirectional else 1
+        h = ember.zeros(self.num_layers * num_dir, batch, self.proj_size or self.hidden_size,
+                        dtype=like.dtype, device=like.device)
+        if self.mode != "LSTM":
+            return h
+        c = h if not self.proj_size else ember.zeros(
+            self.num_layers * num_dir, batch, self.hidden_size, dtype=like.dtype,
+            device=like.device)
+        return h, c
+
+    def _check_hidden(self, hx, batch: int) -> None:
+        num_dir = 2 if self.bidirectional else 1
+        lead = (self.num_layers * num_dir, batch)
+        if self.mode != "LSTM":
+            checks = [(hx, lead + (self.hidden_size,), "Expected hidden size")]
+        else:
+            checks = [(hx[0], lead + (self.proj_size or self.hidden_size,),
+                       "Expected hidden[0] size"),
+                      (hx[1], lead + (self.hidden_size,), "Expected hidden[1] size")]
+        for t, expected, msg in checks:
+            if tuple(t.shape) != expected:
+                raise RuntimeError(f"{msg} {expected}, got {list(t.shape)}")
+
     def _check_input(self, input: Tensor) -> bool:
         if input.dim() not in (2, 3):
             raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got "
@@ -137,9 +174,9 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.size(-1)}")
         return input.dim() == 3
 
-    def _step(self, x_t, h, c, w_hh, b_hh):
+    def _step(self, x_t, h, c, w_hh, b_hh, w_hr=None):
         if self.mode == "LSTM":
-            return _lstm_step(x_t, h, c, w_hh, b_hh)
+            return _lstm_step(x_t, h, c, w_hh, b_hh, w_hr)
         if self.mode == "GRU":
             return _gru_step(x_t, h, w_hh, b_hh), None
         return _rnn_step(x_t, h, w_hh, b_hh, self.mode), None
@@ -156,9 +193,7 @@ class RNNBase(Module):
         is_lstm = self.mode == "LSTM"
         num_dir = 2 if self.bidirectional else 1
         if hx is None:
-            z = ember.zeros(self.num_layers * num_dir, batch, self.hidden_size,
-                            dtype=data.dtype, device=data.device)
-            hx = (z, z) if is_lstm else z
+            hx = self._zero_hidden(batch, data)
         elif sorted_idx is not None:
             # hx comes in the caller's batch order
             hx = tuple(h.index_select(1, sorted_idx) for h in hx) if is_lstm else \
@@ -178,7 +213,8 @@ class RNNBase(Module):
                 for t in steps:
                     b = bs[t]
                     hn, cn = self._step(x_proj[offs[t]:offs[t + 1]], h[:b],
-                                        c[:b] if is_lstm else None, w_hh, b_hh)
+                                        c[:b] if is_lstm else None, w_hh, b_hh,
+                                        self._w_hr(layer, d))
                     rows[t] = hn
                     h = hn if b == batch else ember.cat([hn, h[b:]], 0)
                     if is_lstm:
@@ -211,13 +247,9 @@ class RNNBase(Module):
         seq_len, batch = input.size(0), input.size(1)
         num_dir = 2 if self.bidirectional else 1
         if hx is None:
-            zeros = ember.zeros(self.num_layers * num_dir, batch, self.hidden_size,
-                                dtype=input.dtype, device=input.device)
-            hx = (zeros, zeros) if is_lstm else zeros
+            hx = self._zero_hidden(batch, input)
+        self._check_hidden(hx, batch)
         h0, c0 = hx if is_lstm else (hx, None)
-        expected = (self.num_layers * num_dir, batch, self.hidden_size)
-        if tuple(h0.shape) != expected:
-            raise RuntimeError(f"Expected hidden size {expected}, got {list(h0.shape)}")
         layer_input = input
         h_n, c_n = [], []
         for layer in range(self.num_layers):
@@ -227,12 +259,13 @@ class RNNBase(Module):
                 idx = layer * num_dir + d
                 h = h0[idx]
                 c = c0[idx] if is_lstm else None
+                w_hr = self._w_hr(layer, d)
                 x_proj = F.linear(layer_input, w_ih, b_ih)          # (seq, batch, gates)
                 steps = range(seq_len - 1, -1, -1) if d == 1 else range(seq_len)
                 hs = [None] * seq_len
                 for t in steps:
                     if is_lstm:
-                        h, c = _lstm_step(x_proj[t], h, c, w_hh, b_hh)
+                        h, c = _lstm_step(x_proj[t], h, c, w_hh, b_hh, w_hr)
                     elif self.mode == "GRU":
                         h = _gru_step(x_proj[t], h, w_hh, b_hh)
                     else:

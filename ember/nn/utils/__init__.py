@@ -1,6 +1,6 @@
 """torch.nn.utils: gradient clipping, parameter/vector conversion, rnn packing."""
 
-from . import rnn  # noqa: F401
+from . import parametrizations, parametrize, rnn  # noqa: F401
 from .clip_grad import (  # noqa: F401
     clip_grad_norm_,
     clip_grad_value_,

@@ -141,11 +141,12 @@ def to_pil_image(pic, mode: str | None = None):
     else:
         raise TypeError(f"pic should be Tensor or ndarray. Got {type(pic)}.")
     if isinstance(pic, Tensor):
-        if pic.is_floating_point() and mode != "F":
-            pic = pic.mul(255).byte()             # truncation, as torchvision does
         npimg = np.transpose(pic.detach().cpu().numpy(), (1, 2, 0))
     else:
         npimg = pic
+    if np.issubdtype(npimg.dtype, np.floating) and mode != "F":
+        # NOTE: torchvision >= 0.22 scales floats in NumPy for tensors and ndarrays alike
+        npimg = (npimg * 255).astype(np.uint8)    # truncation
     if npimg.shape[2] == 1:
         expected_mode = None
         npimg = npimg[:, :, 0]

@@ -145,7 +145,7 @@ class Resize(Module):
     def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
                  antialias: bool | None = True) -> None:
         super().__init__()
-        if not isinstance(size, (int, Sequence)) and size is not None:
+        if not isinstance(size, (int, Sequence)):     # v1 Resize refuses None, as torchvision
             raise TypeError(f"Size should be int or sequence. Got {type(size)}")
         if isinstance(size, Sequence) and len(size) not in (1, 2):
             raise ValueError("If size is a sequence, it should have 1 or 2 values")
