@@ -45,7 +45,7 @@ def _sync(lib, dev: str) -> None:
 
 def _host(t) -> np.ndarray:
     """A float64 NumPy copy of an ember or torch tensor (bfloat16 through float32)."""
-    t = t.detach().cpu()
+    t = t.detach().cpu().resolve_conj()          # torch's conj() is a lazy view
     if "bfloat16" in str(t.dtype):
         t = t.float()
     return np.asarray(t.numpy(), dtype=np.complex128 if t.is_complex() else np.float64)

@@ -1,7 +1,9 @@
 """The checkpoint round-trip matrix of issue 5 (ember->torch, torch->ember, ember->ember) for the
-cells tests/test_serialization.py leaves open: ember->ember for every object kind, module and
-optimiser state_dicts loaded into the other library's model/optimiser (training continues
-identically), every kind of `f`, and whole pickled modules with weights_only=False."""
+cells tests/test_serialization.py leaves open: every object kind in one checkpoint, in every
+direction and from torch's legacy format (storage sharing checked by writing through views),
+module and optimiser state_dicts loaded into the other library's model/optimiser (training
+continues identically), every kind of `f`, CUDA tensors, and whole pickled modules with
+weights_only=False (ember's own in fresh processes, torch's mapped onto ember's classes)."""
 
 import collections
 import io
