@@ -264,8 +264,11 @@ def test_iterator_deletion_and_exhaustion_stop_workers():
 
 
 _SCRIPT = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
     import ember
+
+    # a job started in the background inherits an ignored SIGINT: restore Python's handler
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     class DS:
         def __len__(self):
