@@ -131,6 +131,34 @@ from .random import (
 )
 from .serialization import load, save
 
+# isort: split
+# torch.<name> spellings of nn.functional ops (same positional signature as torch's)
+from .nn.functional import (  # noqa: E402
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    bilinear,
+    celu,
+    channel_shuffle,
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+    cosine_similarity,
+    hardshrink,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+    pairwise_distance,
+    pdist,
+    pixel_shuffle,
+    pixel_unshuffle,
+    prelu,
+    selu,
+)
+from .nn.functional.misc import cdist  # noqa: E402
+
 # An unknown public name raises NotImplementedError naming the torch API (also an AttributeError,
 # so hasattr probes still answer False); known torch submodules import lazily or as stubs.
 __getattr__ = compat.module_getattr("torch", "ember")

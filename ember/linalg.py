@@ -255,6 +255,8 @@ def _eigh(A: Tensor, UPLO: str = "L"):
         if gL is not None:
             dg = gL.unsqueeze(-1) * eye
             inner = dg if inner is None else inner + dg
+        if inner._dtype is not Vt._dtype:         # real eigenvalue grads, complex vectors
+            inner = inner.to(Vt._dtype)
         return (matmul(Vt, matmul(inner, _H(Vt))),)
     return (L, V), backward
 

@@ -324,3 +324,17 @@ def test_grad_fn_names():
              lambda lib, a: lib.round(a, decimals=1)]
     for fn in cases:
         assert fn(ember, x[1]).grad_fn.name() == fn(torch, x[0]).grad_fn.name()
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib: lib.ones(2, 3) + lib.ones(3, 2),
+    lambda lib: lib.ones(2, 3, 4) * lib.ones(3, 3, 4),
+    lambda lib: lib.ones(2, 3) - lib.ones(3, 2) + lib.ones(4),
+    lambda lib: lib.broadcast_tensors(lib.ones(2, 3), lib.ones(3, 2)),
+    lambda lib: lib.where(lib.ones(2, 3) > 0, lib.ones(3, 2), lib.ones(4)),
+    lambda lib: lib.matmul(lib.ones(2, 3, 1, 4, 5), lib.ones(3, 2, 1, 5, 6)),
+    lambda lib: lib.ones(2, 3).add_(lib.ones(3, 2)),
+])
+def test_broadcast_error_names_the_last_mismatching_dim(fn):
+    """torch compares shapes from the last dim: the message names the rightmost mismatch."""
+    _same_error(fn)

@@ -291,7 +291,21 @@ def test_init_sparse_and_deprecated_aliases():
     (lambda L, x: F_[L].pad(x, (1, 2, 2, 1), mode="replicate") ** 2, [(2, 3, 4, 5)]),
     (lambda L, x: F_[L].pad(x, (1, 2), mode="circular") ** 2, [(2, 3, 4)]),
     (lambda L, w: F_[L].embedding(L.tensor([[0, 2], [2, 1]]), w, padding_idx=1) ** 2, [(4, 3)]),
-], ids=["glu", "prelu", "prelu1", "reflect", "replicate", "circular", "embedding"])
+    (lambda L, x, y: F_[L].smooth_l1_loss(x, y, beta=0.5), [(3, 4), (3, 4)]),
+    (lambda L, x, y: F_[L].huber_loss(x, y, delta=0.5, reduction="sum"), [(3, 4), (3, 4)]),
+    (lambda L, x, y: F_[L].binary_cross_entropy(
+        x.sigmoid(), y.sigmoid(), weight=L.tensor([1., 2, 3, 4], dtype=L.float64)),
+     [(3, 4), (3, 4)]),
+    (lambda L, x, y: F_[L].binary_cross_entropy_with_logits(
+        x, y.sigmoid(), weight=L.tensor([1., 2, 3, 4], dtype=L.float64),
+        pos_weight=L.tensor([1., 2, 3, 4], dtype=L.float64), reduction="none"),
+     [(3, 4), (3, 4)]),
+    (lambda L, x, y: F_[L].kl_div(x.log_softmax(1), y.softmax(1), reduction="batchmean"),
+     [(3, 4), (3, 4)]),
+    (lambda L, x, y: F_[L].kl_div(x.log_softmax(1), y.log_softmax(1), log_target=True),
+     [(3, 4), (3, 4)]),
+], ids=["glu", "prelu", "prelu1", "reflect", "replicate", "circular", "embedding",
+        "smooth_l1", "huber", "bce", "bce_logits", "kl_div", "kl_div_log_target"])
 def test_double_backward(fn, shapes):
     rng = np.random.RandomState(0)
     arrays = [rng.standard_normal(s) for s in shapes]
@@ -384,3 +398,186 @@ def test_parametrize_structure_and_removal():
             row.append(s.weight is s.weight)
         res.append(row)
     assert res[0] == res[1]
+
+
+# ---- torch.cdist and torch.<nn op> spellings ------------------------------------------
+@pytest.mark.parametrize("fn,shapes", [
+    (lambda L, x, y: L.cdist(x, y), [(2, 5, 3), (2, 4, 3)]),
+    (lambda L, x, y: L.cdist(x, y, p=1), [(5, 3), (1, 4, 3)]),
+    (lambda L, x, y: L.cdist(x, y, p=float("inf")), [(5, 3), (4, 3)]),
+    (lambda L, x, y: L.cdist(x, y, p=0.5), [(5, 3), (4, 3)]),
+    (lambda L, x, y: L.cdist(L.cat([x, y]), y), [(5, 3), (4, 3)]),        # zero distances
+    (lambda L, x, y: L.conv2d(x, y, None, 1, 1), [(1, 2, 4, 4), (3, 2, 3, 3)]),
+    (lambda L, x, y: L.prelu(x, y), [(4, 3), (3,)]),
+    (lambda L, x: L.max_pool1d(x, 2, [], 1), [(1, 2, 5)]),
+    (lambda L, x: L.pdist(L.selu(x)), [(4, 3)]),
+], ids=["cdist", "cdist_p1", "cdist_inf", "cdist_p05", "cdist_zero", "conv2d", "prelu",
+        "max_pool1d", "pdist_selu"])
+def test_cdist_and_torch_level_nn_ops(fn, shapes):
+    same(fn, *shapes)
+
+
+def test_cdist_mm_path_and_errors():
+    # torch switches to the matmul expansion for p=2 beyond 25 rows
+    same(lambda L, x, y: L.cdist(x, y), (30, 3), (4, 3), tol=1e-4)
+    same(lambda L, x, y: L.cdist(x, y, compute_mode="use_mm_for_euclid_dist"), (3, 3), (4, 3),
+         tol=1e-4)
+    same_error(lambda L, x, y: L.cdist(x, y), (5, 3), (4, 2))
+    same_error(lambda L, x, y: L.cdist(x, y), (3,), (4, 3))
+    same_error(lambda L, x, y: L.cdist(x, y, p=-1), (5, 3), (4, 3))
+    same_error(lambda L, x, y: L.cdist(x, y, compute_mode="x"), (5, 3), (4, 3))
+
+
+def test_clip_grad_norm_deprecated_spelling():
+    p = ember.nn.Parameter(ember.ones(2))
+    p.grad = ember.ones(2)
+    with pytest.warns(FutureWarning, match="nn.utils.clip_grad_norm_"):
+        total = ember.nn.utils.clip_grad_norm([p], 1.0)
+    assert abs(total.item() - 2 ** 0.5) < 1e-6
+    assert issubclass(ember.nn.RNNCell, ember.nn.RNNCellBase)
+
+
+# ---- AdaptiveLogSoftmaxWithLoss -------------------------------------------------------
+def _asm(L, x):
+    m = L.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4, 8], div_value=2.0, head_bias=True)
+    out = m(x, L.tensor([0, 5, 9, 3, 7]))
+    return out.output, out.loss, m.log_prob(x), m.predict(x).float()
+
+
+def test_adaptive_log_softmax():
+    same(_asm, (5, 8))
+    same(lambda L, x: L.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4])(x, L.tensor(6)).output, (8,))
+    same_error(lambda L, x: L.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4])(
+        x, L.tensor([0, 10])).output, (2, 8))
+    same_error(lambda L: L.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4, 4]))
+    same_repr("nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4, 8], div_value=2.0, head_bias=True)")
+
+
+# ---- lazy modules ---------------------------------------------------------------------------
+def _lazy(make):
+    def fn(L, x):
+        m = make(L)
+        y = m(x)
+        return (y,) + tuple(t.detach() for t in m.state_dict().values()
+                            if t.dtype.is_floating_point)
+    return fn
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda L: L.nn.Sequential(L.nn.LazyLinear(4), L.nn.ReLU(), L.nn.LazyLinear(2)), (3, 5)),
+    (lambda L: L.nn.LazyConv2d(4, 3, padding=1, groups=2), (2, 2, 5, 5)),
+    (lambda L: L.nn.LazyConv1d(4, 3, bias=False), (2, 3, 5)),
+    (lambda L: L.nn.LazyConv3d(2, 2), (3, 4, 4, 4)),
+    (lambda L: L.nn.LazyConvTranspose2d(4, 3, stride=2), (2, 3, 4, 4)),
+    (lambda L: L.nn.LazyBatchNorm2d(), (2, 3, 4, 4)),
+    (lambda L: L.nn.LazyBatchNorm1d(affine=False), (4, 3)),
+    (lambda L: L.nn.LazyInstanceNorm2d(affine=True), (2, 3, 4, 4)),
+], ids=["linear", "conv2d", "conv1d", "conv3d_unbatched", "convT2d", "bn2d", "bn1d", "in2d"])
+def test_lazy_modules(make, shape):
+    same(_lazy(make), shape)
+
+
+def test_lazy_module_lifecycle():
+    rows = []
+    for L in (torch, ember):
+        L.manual_seed(0)
+
+        def make(L=L):
+            return L.nn.Sequential(L.nn.LazyConv2d(4, 3), L.nn.LazyBatchNorm2d(),
+                                   L.nn.Flatten(), L.nn.LazyLinear(3))
+        net = make()
+        row = [repr(net), {k: repr(v) for k, v in net.state_dict().items()},
+               repr(net[0].weight), net[0].has_uninitialized_params()]
+        opt = L.optim.SGD(net.parameters(), lr=0.1)         # placeholders keep identity
+        net(L.ones(2, 3, 5, 5)).sum().backward()
+        opt.step()
+        row += [repr(net), type(net[3]).__name__, list(net.state_dict())]
+        weights = net[3].weight.detach().numpy().copy()
+        n2 = make()
+        row += [str(n2.load_state_dict(net.state_dict())), type(n2[0]).__name__,
+                list(n2[0].weight.shape)]
+        rows.append((row, weights))
+    assert rows[0][0] == rows[1][0]
+    np.testing.assert_allclose(rows[1][1], rows[0][1], rtol=1e-4, atol=1e-5)
+
+
+# ---- swa_utils, Module helpers, nn.modules.utils, nn.attention ---------------------------
+@pytest.mark.parametrize("kind", ["swa", "ema_multi", "ema_fn_buffers", "swa_multi"])
+def test_swa_utils(kind):
+    res = []
+    for L in (torch, ember):
+        S = L.optim.swa_utils
+        L.manual_seed(0)
+        net = L.nn.Sequential(L.nn.Linear(3, 5), L.nn.BatchNorm1d(5), L.nn.ReLU(),
+                              L.nn.Linear(5, 2))
+        kw = {"swa": {}, "ema_multi": {"multi_avg_fn": S.get_ema_multi_avg_fn(0.9)},
+              "ema_fn_buffers": {"avg_fn": S.get_ema_avg_fn(0.8), "use_buffers": True},
+              "swa_multi": {"multi_avg_fn": S.get_swa_multi_avg_fn()}}[kind]
+        avg = S.AveragedModel(net, **kw)
+        opt = L.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        sched = S.SWALR(opt, swa_lr=0.05, anneal_epochs=3,
+                        anneal_strategy="linear" if kind == "ema_multi" else "cos")
+        rng = np.random.default_rng(0)
+        x = L.tensor(rng.standard_normal((8, 3)).astype("float32"))
+        y = L.tensor(rng.standard_normal((8, 2)).astype("float32"))
+        lrs = []
+        for _ in range(8):
+            opt.zero_grad()
+            ((net(x) - y) ** 2).mean().backward()
+            opt.step()
+            sched.step()
+            lrs.append(sched.get_last_lr()[0])
+            avg.update_parameters(net)
+        S.update_bn([x[:4], (x[4:],)], avg)
+        values = [avg(x).detach().numpy()] + [v.detach().numpy().astype(float)
+                                               for v in avg.state_dict().values()]
+        res.append((values, lrs, sorted(sched.state_dict()), list(avg.state_dict()), repr(avg)))
+    (tv, *trest), (ev, *erest) = res
+    assert trest[1:] == erest[1:]
+    np.testing.assert_allclose(erest[0], trest[0], rtol=1e-12)
+    for t, e in zip(tv, ev):
+        np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)
+
+
+def test_module_helpers_and_small_namespaces():
+    from ember.nn.attention import SDPBackend, sdpa_kernel
+    from ember.nn.modules.utils import _pair, _triple, consume_prefix_in_state_dict_if_present
+    assert _pair(3) == (3, 3) and _triple((1, 2, 3)) == (1, 2, 3)
+    sd = {"module.a": 1, "module.b.c": 2}
+    consume_prefix_in_state_dict_if_present(sd, "module.")
+    assert sd == {"a": 1, "b.c": 2}
+    with sdpa_kernel(SDPBackend.MATH):
+        pass
+    assert int(SDPBackend.FLASH_ATTENTION) == 1
+    outs = []
+    for L in (torch, ember):
+        bag = L.nn.EmbeddingBag.from_pretrained(L.tensor([[1., 2], [3, 4], [5, 6]]), mode="sum")
+        m = L.nn.Sequential(L.nn.Linear(2, 2), L.nn.BatchNorm1d(2))
+        m.set_submodule("0", L.nn.Identity())
+        with pytest.raises(AttributeError) as info:
+            m.get_buffer("1.weight")
+        outs.append((repr(bag), bag.weight.requires_grad,
+                     bag(L.tensor([[0, 2]])).numpy().tolist(), repr(m),
+                     m.get_buffer("1.running_var").numpy().tolist(), str(info.value)))
+    assert outs[0] == outs[1]
+
+
+def _functional_call(L, w, x):
+    m = L.nn.Sequential(L.nn.Linear(3, 4), L.nn.BatchNorm1d(4))
+    fc = L.nn.utils.stateless.functional_call
+    out = fc(m, {"0.weight": w, "1.running_mean": L.ones(4)}, (x,))
+    m.eval()
+    out2 = fc(m, {"0.weight": w, "1.running_mean": L.ones(4)}, x)
+    return out + out2, m[0].weight.detach(), m[1].running_mean
+
+
+def _functional_call_tied(L, w, x):
+    lin = L.nn.Linear(3, 3, bias=False)
+    return L.nn.utils.stateless.functional_call(L.nn.Sequential(lin, lin), {"0.weight": w}, x)
+
+
+def test_functional_call():
+    same(_functional_call, (4, 3), (5, 3))
+    same(_functional_call_tied, (3, 3), (2, 3))
+    same_error(lambda L, w, x: L.nn.utils.stateless.functional_call(
+        L.nn.Linear(3, 4), {"weight": w, "x": w}, x, strict=True), (4, 3), (5, 3))

@@ -255,6 +255,7 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
             if grads is not None:
                 run = needed is None or node in needed
                 in_grads = _run_node(node, grads, create_graph, capture, run)
+                grads = None        # dropped now: what it held may be stolen (_exclusive)
                 if run and not retain_graph and node.saved:
                     # as torch: only a node holding saved tensors is freed (add, view... rerun)
                     node.fn = None
@@ -300,8 +301,9 @@ def _exclusive(g, holders) -> bool:
     its base: the view, `b` and the argument. Anything referenced elsewhere is copied.
     """
     a = g._array
-    if type(a) is not _ndarray or not a.flags.c_contiguous:
-        return False
+    if type(a) is not _ndarray or not a.flags.c_contiguous or \
+            getattr(g, "_view_fn", None) is not None or getattr(g, "_view_of", None) is not None:
+        return False            # a view Tensor as .grad would carry its base's history
     b = a.base
     # a whole-buffer view (a reshaped GEMM result) counts when nothing else holds its base
     if b is not None and (type(b) is not _ndarray or b.nbytes != a.nbytes or _refcount(b) != 3):

@@ -64,3 +64,71 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         t._is_buffer = True
         t.persistent = persistent
         return t
+
+
+class UninitializedTensorMixin:
+    """torch.nn.parameter.UninitializedTensorMixin: a placeholder until materialize(shape)."""
+
+    cls_to_become: type = Tensor
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Allocate (uninitialised) storage of shape and become cls_to_become."""
+        import ember
+        t = ember.empty(shape, device=device if device is not None else self.device,
+                        dtype=dtype if dtype is not None else self.dtype)
+        self._array, self._dtype = t._array, t._dtype
+        self._vc[0] += 1
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+            "happens in `load_state_dict` when trying to load an uninitialized parameter into "
+            "an initialized one. Call `forward` to initialize the parameters before accessing "
+            "their attributes.")
+
+    def __repr__(self, *args, **kwargs) -> str:
+        return f"<{self.__class__.__name__}>"
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """torch.nn.UninitializedParameter (lazy modules' parameters before the first forward)."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        import ember
+        return Parameter.__new__(cls, ember.empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
+        pass
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, self.device, self.dtype)
+        return memo[id(self)]
+
+
+def is_lazy(param) -> bool:
+    """torch.nn.parameter.is_lazy."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """torch.nn.UninitializedBuffer (lazy modules' buffers before the first forward)."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None,
+                persistent: bool = True):
+        import ember
+        t = ember.empty(0, device=device, dtype=dtype).as_subclass(cls)
+        t._requires_grad = requires_grad
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+    def __init__(self, requires_grad: bool = False, device=None, dtype=None,
+                 persistent: bool = True) -> None:
+        pass

@@ -135,7 +135,7 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
         if info is not None and "saved" in info:
             saved = tuple((t, t._vc[0]) for t in info["saved"])
         elif saves:
-            saved = tuple((a, a._vc[0]) for a in args if isinstance(a, Tensor))
+            saved = tuple([(a, a._vc[0]) for a in args if isinstance(a, Tensor)])  # no genexpr
         else:
             saved = None
         node = Node(backward, edges, gname, len(outs) if multi else 1, saved)
@@ -148,6 +148,9 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
         elif first._dtype.category >= 2:
             first.grad_fn = node
             first._requires_grad = True
+            if info is not None and "saved_out" in info:
+                # backward reads the result: an in-place change to it must raise, as in torch
+                node.saved = (node.saved or ()) + ((_SavedResult(first, gname), first._vc[0]),)
         return outs
 
     dispatch.__name__ = name
@@ -155,6 +158,31 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
     dispatch.__doc__ = fn.__doc__
     dispatch.primitive = fn
     return dispatch
+
+
+class _SavedResult:
+    """An op's result as node.saved holds it: its version counter and what the error message
+    names, without a reference to the tensor (which would make result -> node -> result a
+    cycle)."""
+
+    __slots__ = ("_vc", "grad_fn", "_out_idx", "shape", "_dtype", "is_cuda")
+
+    def __init__(self, t, grad_name: str):
+        self._vc = t._vc                      # shared with t's views: their writes count too
+        self.grad_fn = _GradName(grad_name)
+        self._out_idx = 0
+        self.shape = t._array.shape
+        self._dtype = t._dtype
+        self.is_cuda = type(t._array) is not _ndarray
+
+    _type_str = Tensor._type_str
+
+
+class _GradName:
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        self._name = name
 
 
 def _dispatch_out(dispatch, args, kwargs, out):
@@ -262,7 +290,8 @@ def broadcast_error(shapes):
     for s in shapes:
         n = max(len(acc), len(s))
         a, b = (1,) * (n - len(acc)) + tuple(acc), (1,) * (n - len(s)) + tuple(s)
-        for i, (p, q) in enumerate(zip(a, b)):
+        for i in range(n - 1, -1, -1):          # torch checks from the last dim
+            p, q = a[i], b[i]
             if p != q and p != 1 and q != 1:
                 return RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b "
                                     f"({q}) at non-singleton dimension {i}")

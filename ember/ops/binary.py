@@ -10,6 +10,7 @@ from .elementwise import (
     NI,
     bin_arrays,
     float_dtype,
+    holomorphic,
     is_tensor_grad,
     need_tensor,
     not_implemented,
@@ -151,7 +152,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
     def backward(gy):
         return (gy, gy * tensor2 * value if is_tensor_grad(tensor1) else None,
                 gy * tensor1 * value if is_tensor_grad(tensor2) else None)
-    return result(out, dt, backward, "AddcmulBackward0")
+    return result(out, dt, holomorphic(backward, dt), "AddcmulBackward0")
 
 
 @op(inplace=True)
@@ -173,7 +174,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     def backward(gy):
         return (gy, gy * value / tensor2 if is_tensor_grad(tensor1) else None,
                 -gy * value * tensor1 / (tensor2 * tensor2) if is_tensor_grad(tensor2) else None)
-    return result(out, dt, backward, "AddcdivBackward0")
+    return result(out, dt, holomorphic(backward, dt), "AddcdivBackward0")
 
 
 @op(inplace=True)

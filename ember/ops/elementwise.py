@@ -90,13 +90,17 @@ def float_dtype(*xs) -> D.dtype:
     return D.get_default_dtype() if dt.category < 2 else dt
 
 
-def result(out, dt: D.dtype, backward=None, name: str | None = None):
-    """The dispatcher's (out, backward, info) with out cast to dt's storage."""
+def result(out, dt: D.dtype, backward=None, name: str | None = None, saved_out: bool = False):
+    """The dispatcher's (out, backward, info) with out cast to dt's storage; saved_out: backward
+    reads the result, so modifying it in place must make backward raise (as torch)."""
     if out.dtype != dt.np:
         out = out.astype(dt.np)
-    info = _INFO.get((dt, name))
-    if info is None:          # the dispatcher only reads info: one shared dict per (dtype, name)
-        info = _INFO[(dt, name)] = {"dtype": dt} if name is None else {"dtype": dt, "name": name}
+    info = _INFO.get((dt, name, saved_out))
+    if info is None:          # the dispatcher only reads info: one shared dict per key
+        info = {"dtype": dt} if name is None else {"dtype": dt, "name": name}
+        if saved_out:
+            info["saved_out"] = True
+        _INFO[(dt, name, saved_out)] = info
     return out, backward, info
 
 
@@ -235,11 +239,22 @@ def rsub(input, other, *, alpha=1):
                   "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
 
 
+_RAW_MUL = (D.float32, D.float64)
+
+
 @op(dunder=("__mul__", "__rmul__"), inplace=True, idunder=("__imul__",))
 def mul(input, other):
     """torch.mul."""
     x, y, dt = bin_arrays(input, other)
     out = x * y
+    if type(other) is float and dt in _RAW_MUL:
+        # tensor * Python float: the backward is gy * other on raw arrays (no dispatch)
+        # unless a graph of the gradient is wanted
+        def backward_scalar(gy):
+            if GRAD_ENABLED[0] or gy._dtype is not dt:
+                return gy * other, None
+            return _new(gy._array * y, dt), None
+        return result(out, dt, backward_scalar, "MulBackward0")
 
     def backward(gy):
         if dt.is_complex:       # torch's convention: grad * conj(d out / d in)
@@ -253,6 +268,18 @@ def mul(input, other):
 def conj_of(v):
     """The complex conjugate of a Tensor or a Python number (backward formulas for complex)."""
     return v.conj() if isinstance(v, Tensor) else v.conjugate()
+
+
+def holomorphic(backward, dt: D.dtype):
+    """backward for a complex result under torch's convention (grad * conj(f'(z))): a backward
+    written as grad * f'(z) becomes conj(backward(conj(grad))). Real results pass through."""
+    if not dt.is_complex:
+        return backward
+
+    def complex_backward(*gys):
+        grads = backward(*(None if g is None else g.conj() for g in gys))
+        return tuple(None if g is None else g.conj() for g in grads)
+    return complex_backward
 
 
 def _trunc_int_div(xp, x, y):
@@ -436,7 +463,7 @@ def _pow_backward(input, exponent, out, dt):
             from .compare import where_zero
             g = gy * res() * _log_scalar(input)
             if input == 0:
-                g = where_zero(exponent >= 0, g)
+                g = where_zero(_real_part(exponent) >= 0, g)
             return None, g
         return backward, "PowBackward2"
     if not isinstance(exponent, Tensor):       # tensor ** scalar
@@ -453,15 +480,22 @@ def _pow_backward(input, exponent, out, dt):
             ga = where_zero(exponent == 0, gy * (exponent * input.pow(exponent - 1)))
         if exponent._requires_grad:
             from .unary import log
-            gb = gy * where_zero((input == 0) & (exponent >= 0), res() * log(input))
+            gb = gy * where_zero((input == 0) & (_real_part(exponent) >= 0), res() * log(input))
         return ga, gb
     return backward, "PowBackward1"
+
+
+def _real_part(t: Tensor) -> Tensor:
+    return t.real if t._dtype.is_complex else t
 
 
 def _log_scalar(v):
     import math
     if v == 0:
         return -math.inf
+    if isinstance(v, complex):
+        import cmath
+        return cmath.log(v)
     return math.log(v) if v > 0 else math.nan
 
 
@@ -470,7 +504,7 @@ def pow(input, exponent):
     """torch.pow (tensor or scalar base and exponent)."""
     out, dt = _pow_forward(input, exponent)
     backward, name = _pow_backward(input, exponent, out, dt)
-    return result(out, dt, backward, name)
+    return result(out, dt, holomorphic(backward, dt), name)
 
 
 @public("rpow", dunder=("__rpow__",), function=False, method=False)

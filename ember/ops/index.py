@@ -273,7 +273,8 @@ def _broadcast_shapes(*shapes) -> tuple:
         if len(s) > len(out):
             out = [1] * (len(s) - len(out)) + out
         off = len(out) - len(s)
-        for i, n in enumerate(s):
+        for i in range(len(s) - 1, -1, -1):        # torch checks from the last dim
+            n = s[i]
             cur = out[off + i]
             if cur == 1:
                 out[off + i] = n

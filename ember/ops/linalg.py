@@ -65,13 +65,12 @@ def _broadcast_batch(sa, sb) -> tuple:
     """Broadcast two batch shapes, raising torch's non-singleton mismatch error."""
     n = max(len(sa), len(sb))
     sa, sb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
-    out = []
-    for i, (p, q) in enumerate(zip(sa, sb)):
+    for i in range(n - 1, -1, -1):              # torch checks from the last dim
+        p, q = sa[i], sb[i]
         if p != q and p != 1 and q != 1:
             raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) "
                                f"at non-singleton dimension {i}")
-        out.append(q if p == 1 else p)
-    return tuple(out)
+    return tuple(q if p == 1 else p for p, q in zip(sa, sb))
 
 
 def _prod(shape) -> int:
@@ -357,7 +356,13 @@ def _addprod(kind: str):
                 if a._requires_grad:
                     ga = matmul(g, _H(b))
                 if b._requires_grad:
-                    gb = matmul(_H(a), g)
+                    if kind == "addmm" and not b._array.flags.c_contiguous and \
+                            b._array.flags.f_contiguous:
+                        # b is a transposed weight (linear): give its gradient the same
+                        # layout, so that weight.grad is C-contiguous and taken without a copy
+                        gb = _H(matmul(_H(g), a))
+                    else:
+                        gb = matmul(_H(a), g)
             return gi, ga, gb
         return out, backward
 

@@ -250,7 +250,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
             if x.ndim == 0:
                 return (gy,)
             return (gy * _prod_others(input.reshape(-1), 0).reshape(x.shape),)
-        return out, backward, {"dtype": odt}
+        return out, _holomorphic(backward, odt), {"dtype": odt}
     d = wrap_dim(dim, x.ndim)
     if x.ndim == 0:
         return x.astype(odt.np), lambda gy: (gy,), {"name": "ProdBackward1", "dtype": odt}
@@ -258,7 +258,15 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
     def backward_dim(gy):
         return (keep(gy, x.shape, (d,), keepdim) * _prod_others(input, d),)
-    return out, backward_dim, {"name": "ProdBackward1", "dtype": odt}
+    return out, _holomorphic(backward_dim, odt), {"name": "ProdBackward1", "dtype": odt}
+
+
+def _holomorphic(backward, dt):
+    """torch's complex convention for a backward written as grad * f'(z) (see elementwise)."""
+    if not dt.is_complex:
+        return backward
+    from .elementwise import holomorphic
+    return holomorphic(backward, dt)
 
 
 # ---- max / min / amax / amin / argmax / argmin / aminmax ----------------------------------------

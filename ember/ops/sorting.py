@@ -381,6 +381,9 @@ def cumprod(input, dim, *, dtype=None):
         y = _new(out)
         at_zero = (gy * cumprod(input * (1 - e) + e, d) * _new((ar >= first).astype(dt)))
         return (_rev_cumsum(gy * y, d) / safe * b + e * at_zero.sum(d, keepdim=True),)
+    if odt.is_complex:
+        from .elementwise import holomorphic
+        backward = holomorphic(backward, odt)
     return out, backward, {"dtype": odt}
 
 

@@ -32,9 +32,11 @@ def _float_in(input: Tensor):
     return x, dt
 
 
-def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=(), real=None):
+def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=(), real=None,
+              saves_result: bool = False):
     """Register a float-valued unary op: fwd(xp, x) -> array; grad(gy, input, res) -> grad,
-    where res() gives the op's result as a Tensor; real(dt) raises torch's complex error."""
+    where res() gives the op's result as a Tensor; real(dt) raises torch's complex error;
+    saves_result: grad reads res() (torch saves the result: modifying it in place raises)."""
     def prim(input):
         if real is not None and input._dtype.is_complex:
             real(input._dtype)
@@ -46,7 +48,7 @@ def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=(), re
             if dt.is_complex:       # holomorphic: grad * conj(f'(z)) = conj(conj(grad) * f'(z))
                 return (grad(gy.conj(), input, res).conj(),)
             return (grad(gy, input, res),)
-        return result(out, dt, backward, grad_name)
+        return result(out, dt, backward, grad_name, saves_result)
     prim.__name__ = name
     prim.__doc__ = f"torch.{name}."
     public_fn = op(name, inplace=True)(prim)
@@ -70,19 +72,21 @@ def _complex_runtime(name: str):
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _ERF_C = 2.0 / math.sqrt(math.pi)
 
-exp = _float_op("exp", lambda xp, x: xp.exp(x), lambda gy, x, r: gy * r())
-exp2 = _float_op("exp2", lambda xp, x: xp.exp2(x), lambda gy, x, r: gy * r() * _LN2)
-expm1 = _float_op("expm1", lambda xp, x: xp.expm1(x), lambda gy, x, r: gy * (r() + 1))
+_RES = {"saves_result": True}
+exp = _float_op("exp", lambda xp, x: xp.exp(x), lambda gy, x, r: gy * r(), **_RES)
+exp2 = _float_op("exp2", lambda xp, x: xp.exp2(x), lambda gy, x, r: gy * r() * _LN2, **_RES)
+expm1 = _float_op("expm1", lambda xp, x: xp.expm1(x), lambda gy, x, r: gy * (r() + 1), **_RES)
 log = _float_op("log", lambda xp, x: xp.log(x), lambda gy, x, r: gy / x)
 log1p = _float_op("log1p", lambda xp, x: xp.log1p(x), lambda gy, x, r: gy / (x + 1),
                   "Log1PBackward0")
 log2 = _float_op("log2", lambda xp, x: xp.log2(x), lambda gy, x, r: gy / (x * _LN2))
 log10 = _float_op("log10", lambda xp, x: xp.log10(x), lambda gy, x, r: gy / (x * _LN10))
-sqrt = _float_op("sqrt", lambda xp, x: xp.sqrt(x), lambda gy, x, r: gy / (2 * r()))
-rsqrt = _float_op("rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda gy, x, r: -0.5 * gy * r() ** 3)
+sqrt = _float_op("sqrt", lambda xp, x: xp.sqrt(x), lambda gy, x, r: gy / (2 * r()), **_RES)
+rsqrt = _float_op("rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda gy, x, r: -0.5 * gy * r() ** 3,
+                  **_RES)
 sin = _float_op("sin", lambda xp, x: xp.sin(x), lambda gy, x, r: gy * x.cos())
 cos = _float_op("cos", lambda xp, x: xp.cos(x), lambda gy, x, r: gy * -x.sin())
-tan = _float_op("tan", lambda xp, x: xp.tan(x), lambda gy, x, r: gy * (1 + r() ** 2))
+tan = _float_op("tan", lambda xp, x: xp.tan(x), lambda gy, x, r: gy * (1 + r() ** 2), **_RES)
 asin = _float_op("asin", lambda xp, x: xp.arcsin(x),
                  lambda gy, x, r: gy * (1 - x * x).rsqrt(), aliases=("arcsin",))
 acos = _float_op("acos", lambda xp, x: xp.arccos(x),
@@ -91,7 +95,8 @@ atan = _float_op("atan", lambda xp, x: xp.arctan(x), lambda gy, x, r: gy / (x * 
                  aliases=("arctan",))
 sinh = _float_op("sinh", lambda xp, x: xp.sinh(x), lambda gy, x, r: gy * x.cosh())
 cosh = _float_op("cosh", lambda xp, x: xp.cosh(x), lambda gy, x, r: gy * x.sinh())
-tanh = _float_op("tanh", lambda xp, x: xp.tanh(x), lambda gy, x, r: gy * (1 - r() ** 2))
+tanh = _float_op("tanh", lambda xp, x: xp.tanh(x), lambda gy, x, r: gy * (1 - r() ** 2),
+                 **_RES)
 asinh = _float_op("asinh", lambda xp, x: xp.arcsinh(x),
                   lambda gy, x, r: gy * (x * x + 1).rsqrt(), aliases=("arcsinh",))
 acosh = _float_op("acosh", lambda xp, x: xp.arccosh(x),
@@ -99,14 +104,15 @@ acosh = _float_op("acosh", lambda xp, x: xp.arccosh(x),
 atanh = _float_op("atanh", lambda xp, x: xp.arctanh(x), lambda gy, x, r: gy / (1 - x * x),
                   aliases=("arctanh",))
 sigmoid = _float_op("sigmoid", lambda xp, x: _sigmoid(xp, x),
-                    lambda gy, x, r: gy * ((1 - r()) * r()))
+                    lambda gy, x, r: gy * ((1 - r()) * r()), **_RES)
 deg2rad = _float_op("deg2rad", lambda xp, x: x * x.dtype.type(math.pi / 180),
                     lambda gy, x, r: gy * (math.pi / 180), "Deg2RadBackward0",
                     real=_complex_runtime("deg2rad"))
 rad2deg = _float_op("rad2deg", lambda xp, x: x * x.dtype.type(180 / math.pi),
                     lambda gy, x, r: gy * (180 / math.pi), "Rad2DegBackward0",
                     real=_complex_runtime("rad2deg"))
-reciprocal = _float_op("reciprocal", lambda xp, x: 1 / x, lambda gy, x, r: -gy * (r() * r()))
+reciprocal = _float_op("reciprocal", lambda xp, x: 1 / x, lambda gy, x, r: -gy * (r() * r()),
+                       **_RES)
 erf = _float_op("erf", lambda xp, x: _in_f64(_special.erf, xp, x),
                 lambda gy, x, r: gy * (_ERF_C * (-x * x).exp()), real=_no_kernel("erf_vml_cpu"))
 erfc = _float_op("erfc", lambda xp, x: _in_f64(_special.erfc, xp, x),
@@ -114,7 +120,7 @@ erfc = _float_op("erfc", lambda xp, x: _in_f64(_special.erfc, xp, x),
                  real=_no_kernel("erfc_vml_cpu"))
 erfinv = _float_op("erfinv", lambda xp, x: _in_f64(_special.erfinv, xp, x),
                    lambda gy, x, r: gy * (0.5 * math.sqrt(math.pi) * (r() ** 2).exp()),
-                   real=_no_kernel("erfinv_vml_cpu"))
+                   real=_no_kernel("erfinv_vml_cpu"), **_RES)
 
 
 def _sigmoid(xp, x):
@@ -287,7 +293,7 @@ def relu(input):
     def backward(gy):
         # torch's threshold_backward: zero where result <= 0 (so nan passes the gradient)
         return (where_zero(_new(x <= 0), gy),)
-    return result(out, input._dtype, backward)
+    return result(out, input._dtype, backward, saved_out=True)   # torch saves the result
 
 
 @public(inplace=True)
@@ -469,7 +475,7 @@ def view_as_real(input):
     if not input._dtype.is_complex:
         raise RuntimeError("view_as_real is only supported for complex tensors")
     x = input._array
-    return x[..., None].view(x.real.dtype), lambda gy: (view_as_complex(gy),)
+    return x[..., None].view(x.real.dtype), lambda gy: (view_as_complex(gy.contiguous()),)
 
 
 @op(method=False, view=True, saves=False)

@@ -1,7 +1,7 @@
 """torch.optim: optimizers and learning-rate schedulers."""
 
 from ..compat import module_getattr as _module_getattr  # noqa: E402
-from . import lr_scheduler  # noqa: F401
+from . import lr_scheduler, swa_utils  # noqa: F401
 from .adadelta import Adadelta  # noqa: F401
 from .adagrad import Adagrad  # noqa: F401
 from .adam import Adam, AdamW  # noqa: F401

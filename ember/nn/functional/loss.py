@@ -90,6 +90,14 @@ def _smooth_l1_loss(input, target, reduction="mean", beta=1.0, huber=False):
     n = max(d.size, 1)
 
     def backward(gy):
+        if GRAD_ENABLED[0]:
+            # create_graph: the factor in differentiable ops (second derivative 1/beta or 1)
+            dd = input - target
+            sgn = const(xp.sign(d), gy)
+            big = sgn * beta if huber else sgn
+            f = ember.where(const(small, gy) != 0, dd if huber else dd / beta, big)
+            g = _scale(gy, reduction, n) * f
+            return g, -g
         g = _scale(gy, reduction, n) * const(fac, gy)
         return g, -g
     name = "HuberLossBackward0" if huber else "SmoothL1LossBackward0"
@@ -171,6 +179,8 @@ def _bce(input, target, weight, reduction="mean"):
 
     def backward(gy):
         g = _scale(gy, reduction, n)
+        if GRAD_ENABLED[0]:
+            return _bce_grad_graph(input, target, weight, g)
         gx = gt = None
         if input._requires_grad:
             fac = (x - t) / xp.maximum((1 - x) * x, 1e-12)
@@ -180,6 +190,18 @@ def _bce(input, target, weight, reduction="mean"):
             gt = g * const(fac * w if w is not None else fac, gy)
         return gx, gt, None
     return _reduce_arr(loss, reduction), backward, {"name": "BinaryCrossEntropyBackward0"}
+
+
+def _bce_grad_graph(input, target, weight, g):
+    """binary_cross_entropy's gradients in ember ops (create_graph)."""
+    gx = gt = None
+    if input._requires_grad:
+        gx = g * (input - target) / ((1 - input) * input).clamp_min(1e-12)
+        gx = gx * weight if weight is not None else gx
+    if target._requires_grad:
+        gt = g * (ember.log1p(-input).clamp_min(-100) - ember.log(input).clamp_min(-100))
+        gt = gt * weight if weight is not None else gt
+    return gx, gt, None
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -213,6 +235,8 @@ def _bce_logits(input, target, weight, pos_weight, reduction="mean"):
 
     def backward(gy):
         g = _scale(gy, reduction, n)
+        if GRAD_ENABLED[0]:
+            return _bce_logits_grad_graph(input, target, weight, pos_weight, g)
         sig_neg = xp.exp(-sp_neg)             # sigmoid(x) = exp(-softplus(-x))
         gx = g * const(((1 - t) - c * (1 - sig_neg)) * w, gy) if input._requires_grad else None
         gt = None
@@ -221,6 +245,20 @@ def _bce_logits(input, target, weight, pos_weight, reduction="mean"):
             gt = g * const((-x + pw * sp_neg) * w, gy)
         return gx, gt, None, None
     return _reduce_arr(out, reduction), backward, {"name": "BinaryCrossEntropyWithLogitsBackward0"}
+
+
+def _bce_logits_grad_graph(input, target, weight, pos_weight, g):
+    """binary_cross_entropy_with_logits' gradients in ember ops (create_graph)."""
+    from .activation import softplus
+    w = weight if weight is not None else 1
+    gx = gt = None
+    if input._requires_grad:
+        c = 1 + (pos_weight - 1) * target if pos_weight is not None else 1
+        gx = g * ((1 - target) - c * (1 - ember.sigmoid(input))) * w
+    if target._requires_grad:
+        pw = pos_weight - 1 if pos_weight is not None else 0
+        gt = g * (-input + pw * softplus(-input)) * w
+    return gx, gt, None, None
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -255,6 +293,19 @@ def _kl_div(input, target, log_target=False):
 
     def backward(gy):
         gx = gt = None
+        if GRAD_ENABLED[0] and isinstance(input, Tensor) and isinstance(target, Tensor):
+            # create_graph: the same formulas in differentiable ops
+            if input._requires_grad:
+                gx = -gy * (target.exp() if log_target else target)
+            if target._requires_grad:
+                if log_target:
+                    gt = gy * target.exp() * (target - input + 1)
+                else:
+                    pos = target > 0
+                    safe_t = ember.where(pos, target, ember.ones_like(target))
+                    gt = gy * ember.where(pos, ember.log(safe_t) + 1 - input,
+                                          ember.zeros_like(input))
+            return gx, gt
         if isinstance(input, Tensor) and input._requires_grad:
             gx = gy * const(-(et if log_target else t), gy)
         if isinstance(target, Tensor) and target._requires_grad:

@@ -418,6 +418,36 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     return ember.linalg_vector_norm(input[rows] - input[cols], p, -1)
 
 
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """torch.cdist: p-norm distances between the rows of x1 and x2 (batched); for p=2 and
+    more than 25 rows (or 'use_mm_for_euclid_dist') torch's matmul expansion, as torch."""
+    modes = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+             "donot_use_mm_for_euclid_dist")
+    if compute_mode not in modes:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.dim() < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{t.dim()}D")
+    if x1.size(-1) != x2.size(-1):
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.size(-1)} X2: {x2.size(-1)}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    r1, r2 = x1.size(-2), x2.size(-2)
+    use_mm = p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (
+        compute_mode == modes[0] and (r1 > 25 or r2 > 25)))
+    if use_mm:
+        x1_norm = x1.pow(2).sum(dim=-1, keepdim=True)
+        x2_norm = x2.pow(2).sum(dim=-1, keepdim=True)
+        x1_ = ember.cat([x1.mul(-2), x1_norm, ember.ones_like(x1_norm)], dim=-1)
+        x2_ = ember.cat([x2, ember.ones_like(x2_norm), x2_norm], dim=-1)
+        return x1_.matmul(x2_.transpose(-2, -1)).clamp_min(1e-30).sqrt()
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return ember.linalg_vector_norm(diff, p, -1)
+
+
 def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
                    dim: int = -1) -> Tensor:
     """torch.nn.functional.gumbel_softmax (same exponential_ draws as torch)."""

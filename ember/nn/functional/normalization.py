@@ -66,7 +66,8 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training=False, 
     if training:
         count = x.size // c
         mean = x.mean(axis=axes, dtype=xp.float64 if x.dtype == xp.float64 else None)
-        var = ((x - mean.reshape(bshape)) ** 2).mean(axis=axes)
+        xc = x - mean.reshape(bshape)
+        var = (xc * xc).mean(axis=axes)
         if running_mean is not None:
             # running stats update in place, with the unbiased variance (torch's rule)
             rm, rv = running_mean._array, running_var._array
@@ -78,13 +79,16 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training=False, 
     else:
         count = None
         mean, var = running_mean._array, running_var._array
+        xc = x - mean.reshape(bshape).astype(x.dtype)
     invstd = (1.0 / xp.sqrt(var + eps)).astype(x.dtype).reshape(bshape)
-    xhat = (x - mean.reshape(bshape).astype(x.dtype)) * invstd
+    # in place on our own temporaries: a batch norm is memory-bound, each pass counts
+    xc *= invstd
+    xhat = xc
     w = weight._array.reshape(bshape) if weight is not None else None
-    out = xhat * w if w is not None else xhat
+    out = xhat * w if w is not None else xhat.copy()
     if bias is not None:
-        out = out + bias._array.reshape(bshape)
-    out = out.astype(x.dtype)
+        out += bias._array.reshape(bshape)
+    out = out.astype(x.dtype, copy=False)
 
     def backward(gy):
         if GRAD_ENABLED[0]:
@@ -92,18 +96,27 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training=False, 
                                       None if training else (mean, var))
             return gx, None, None, gw, gb
         g = gy._array
-        gw_ = g * w if w is not None else g
         gx = gw = gb = None
+        # the two channel sums serve gx (training), the weight and the bias gradients
+        gxh = g * xhat
+        s2 = gxh.sum(axis=axes, keepdims=True)
+        s1 = g.sum(axis=axes, keepdims=True)
         if input._requires_grad:
+            scale = invstd * w if w is not None else invstd
             if training:
-                gx = _norm_backward(xp, gw_, xhat, invstd, axes, count)
+                # w * invstd * (g - mean(g) - xhat * mean(g * xhat)), one temporary
+                t = xp.multiply(xhat, s2 / count, out=gxh)
+                t += s1 / count
+                xp.subtract(g, t, out=t)
+                t *= scale
+                gx = t
             else:
-                gx = gw_ * invstd
+                gx = g * scale
             gx = const(gx, gy)
         if weight is not None and weight._requires_grad:
-            gw = const((g * xhat).sum(axis=axes), gy)
+            gw = const(s2.reshape(-1), gy)
         if bias is not None and bias._requires_grad:
-            gb = const(g.sum(axis=axes), gy)
+            gb = const(s1.reshape(-1), gy)
         return gx, None, None, gw, gb
     return out, backward, {"name": "NativeBatchNormBackward0", "saved": (input,)}
 

@@ -1,11 +1,13 @@
 """torch.nn.modules."""
 
 from .activation import *  # noqa: F401, F403
+from .adaptive import *  # noqa: F401, F403
 from .container import *  # noqa: F401, F403
 from .conv import *  # noqa: F401, F403
 from .dropout import *  # noqa: F401, F403
 from .flatten import *  # noqa: F401, F403
 from .fold import *  # noqa: F401, F403
+from .lazy import *  # noqa: F401, F403
 from .linear import *  # noqa: F401, F403
 from .loss import *  # noqa: F401, F403
 from .module import Module  # noqa: F401

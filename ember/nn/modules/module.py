@@ -193,6 +193,43 @@ class Module:
             raise AttributeError("`" + param_name + "` is not an nn.Parameter")
         return param
 
+    def get_buffer(self, target: str) -> Tensor:
+        """torch.nn.Module.get_buffer."""
+        module_path, _, buffer_name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, buffer_name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + buffer_name + "`")
+        buffer = getattr(mod, buffer_name)
+        if buffer_name not in mod._buffers:
+            raise AttributeError("`" + buffer_name + "` is not a buffer")
+        return buffer
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """torch.nn.Module.set_submodule."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split(".")
+        if not isinstance(module, Module):
+            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
+        parent = self if len(atoms) == 1 else self.get_submodule(".".join(atoms[:-1]))
+        if strict and not hasattr(parent, atoms[-1]):
+            raise AttributeError(parent._get_name() + " has no attribute `" + atoms[-1] + "`")
+        if hasattr(parent, atoms[-1]) and not isinstance(getattr(parent, atoms[-1]), Module):
+            raise AttributeError("`" + atoms[-1] + "` is not an nn.Module")
+        setattr(parent, atoms[-1], module)
+
+    def to_empty(self, *, device=None, recurse: bool = True) -> Module:
+        """torch.nn.Module.to_empty: fresh uninitialised storage on device."""
+        import ember
+        return self._apply(lambda t: ember.empty_like(t, device=device), recurse=recurse)
+
+    def share_memory(self) -> Module:
+        """torch.nn.Module.share_memory (a no-op for host arrays in one process)."""
+        return self
+
+    def compile(self, *args, **kwargs) -> None:
+        """torch.nn.Module.compile: Ember runs eagerly, so this keeps the module as it is."""
+
     # ---- attribute routing ----------------------------------------------------------------
     def __getattr__(self, name: str):
         d = self.__dict__

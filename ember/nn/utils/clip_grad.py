@@ -9,7 +9,8 @@ import ember
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
+           "clip_grad_norm"]
 
 
 def _params(parameters) -> list:
@@ -66,3 +67,12 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
             g = p.grad._array
             g[...] = g.clip(-clip_value, clip_value)
             p.grad._vc[0] += 1
+
+
+def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: bool | None = None):
+    """torch.nn.utils.clip_grad_norm (deprecated spelling of clip_grad_norm_)."""
+    import warnings
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)

@@ -1,0 +1,205 @@
+"""torch.optim.swa_utils: AveragedModel (SWA / EMA), update_bn and the SWALR schedule."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from copy import deepcopy
+from typing import Any
+
+import ember
+
+from ..autograd.grad_mode import no_grad
+from ..nn.modules.module import Module
+from .lr_scheduler._base import LRScheduler
+from .lr_scheduler._cyclic import _format_param
+
+__all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn", "get_swa_multi_avg_fn",
+           "get_ema_avg_fn", "get_swa_avg_fn"]
+
+
+def _check_decay(decay: float) -> None:
+    if decay < 0.0 or decay > 1.0:
+        raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in "
+                         "[0,1] range.")
+
+
+def get_ema_multi_avg_fn(decay: float = 0.999):
+    """torch.optim.swa_utils.get_ema_multi_avg_fn: ema <- lerp(ema, current, 1 - decay)."""
+    _check_decay(decay)
+
+    def ema_update(ema_param_list, current_param_list, _):
+        with no_grad():
+            for p_ema, p_model in zip(ema_param_list, current_param_list, strict=True):
+                if p_ema.is_floating_point() or p_ema.is_complex():
+                    p_ema.lerp_(p_model, 1 - decay)
+                else:
+                    p_ema.copy_(p_ema * decay + p_model * (1 - decay))
+    return ema_update
+
+
+def get_swa_multi_avg_fn():
+    """torch.optim.swa_utils.get_swa_multi_avg_fn: the running mean as one lerp per tensor."""
+    def swa_update(averaged_param_list, current_param_list, num_averaged):
+        with no_grad():
+            n = float(num_averaged) if isinstance(num_averaged, ember.Tensor) else num_averaged
+            for p_avg, p_model in zip(averaged_param_list, current_param_list, strict=True):
+                if p_avg.is_floating_point() or p_avg.is_complex():
+                    p_avg.lerp_(p_model, 1 / (n + 1))
+                else:
+                    p_avg.copy_(p_avg + (p_model - p_avg) / (n + 1))
+    return swa_update
+
+
+def get_ema_avg_fn(decay: float = 0.999):
+    """torch.optim.swa_utils.get_ema_avg_fn."""
+    _check_decay(decay)
+
+    def ema_update(ema_param, current_param, num_averaged):
+        with no_grad():
+            return decay * ema_param + (1 - decay) * current_param
+    return ema_update
+
+
+def get_swa_avg_fn():
+    """torch.optim.swa_utils.get_swa_avg_fn."""
+    def swa_update(averaged_param, current_param, num_averaged):
+        with no_grad():
+            return averaged_param + (current_param - averaged_param) / (num_averaged + 1)
+    return swa_update
+
+
+class AveragedModel(Module):
+    """torch.optim.swa_utils.AveragedModel (CPU path: per-tensor avg_fn, as torch's CPU)."""
+
+    def __init__(self, model: Module, device=None, avg_fn=None, multi_avg_fn=None,
+                 use_buffers: bool = False) -> None:
+        super().__init__()
+        if avg_fn is not None and multi_avg_fn is not None:
+            raise AssertionError("Only one of avg_fn and multi_avg_fn should be provided")
+        self.module = deepcopy(model)
+        if device is not None:
+            self.module = self.module.to(device)
+        self.register_buffer("n_averaged", ember.tensor(0, dtype=ember.long, device=device))
+        self.avg_fn = avg_fn
+        self.multi_avg_fn = multi_avg_fn
+        self.use_buffers = use_buffers
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+    def update_parameters(self, model: Module) -> None:
+        """Fold model's current parameters (and buffers with use_buffers) into the average."""
+        self_param = (itertools.chain(self.module.parameters(), self.module.buffers())
+                      if self.use_buffers else self.parameters())
+        model_param = (itertools.chain(model.parameters(), model.buffers())
+                       if self.use_buffers else model.parameters())
+        self_detached, model_detached = [], []
+        copy_param = bool(self.n_averaged == 0)
+        for p_averaged, p_model in zip(self_param, model_param, strict=False):
+            p_model_ = p_model.detach().to(p_averaged.device)
+            self_detached.append(p_averaged.detach())
+            model_detached.append(p_model_)
+            if copy_param:
+                p_averaged.detach().copy_(p_model_)
+        if self.n_averaged > 0:
+            with no_grad():
+                if self.multi_avg_fn is not None:
+                    self.multi_avg_fn(self_detached, model_detached, self.n_averaged)
+                else:
+                    avg_fn = self.avg_fn if self.avg_fn is not None else get_swa_avg_fn()
+                    for p_averaged, p_model in zip(self_detached, model_detached, strict=True):
+                        p_averaged.copy_(avg_fn(p_averaged, p_model, self.n_averaged))
+        if not self.use_buffers:
+            for b_swa, b_model in zip(self.module.buffers(), model.buffers(), strict=True):
+                b_swa.detach().copy_(b_model.detach().to(b_swa.device))
+        self.n_averaged += 1
+
+
+def update_bn(loader, model: Module, device=None) -> None:
+    """torch.optim.swa_utils.update_bn: recompute BatchNorm running stats over loader."""
+    from ..nn.modules.norm import _BatchNorm
+    with no_grad():
+        momenta = {}
+        for module in model.modules():
+            if isinstance(module, _BatchNorm):
+                module.reset_running_stats()
+                momenta[module] = module.momentum
+        if not momenta:
+            return
+        was_training = model.training
+        model.train()
+        for module in momenta:
+            module.momentum = None
+        for input in loader:
+            if isinstance(input, (list, tuple)):
+                input = input[0]
+            if device is not None:
+                input = input.to(device)
+            model(input)
+        for bn_module in momenta:
+            bn_module.momentum = momenta[bn_module]
+        model.train(was_training)
+
+
+class SWALR(LRScheduler):
+    """torch.optim.swa_utils.SWALR: anneal each group's lr to swa_lr (cos or linear)."""
+
+    def __init__(self, optimizer, swa_lr, anneal_epochs: int = 10, anneal_strategy: str = "cos",
+                 last_epoch: int = -1) -> None:
+        swa_lrs = _format_param("swa_lr", optimizer, swa_lr)
+        for lr, group in zip(swa_lrs, optimizer.param_groups, strict=True):
+            group["swa_lr"] = lr
+        if anneal_strategy not in ["cos", "linear"]:
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy}")
+        self._set_anneal_func(anneal_strategy)
+        if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
+            raise ValueError(f"anneal_epochs must be equal or greater than 0, got "
+                             f"{anneal_epochs}")
+        self.anneal_epochs = anneal_epochs
+        super().__init__(optimizer, last_epoch)
+
+    @staticmethod
+    def _linear_anneal(t):
+        return t
+
+    @staticmethod
+    def _cosine_anneal(t):
+        return (1 - math.cos(math.pi * t)) / 2
+
+    @staticmethod
+    def _get_initial_lr(lr, swa_lr, alpha):
+        if alpha == 1:
+            return swa_lr
+        return (lr - alpha * swa_lr) / (1 - alpha)
+
+    def get_lr(self):
+        if not self._get_lr_called_within_step:
+            warnings.warn("To get the last learning rate computed by the scheduler, please use "
+                          "`get_last_lr()`.", UserWarning, stacklevel=2)
+        step = self._step_count - 1
+        if self.anneal_epochs == 0:
+            step = max(1, step)
+        prev_t = max(0, min(1, (step - 1) / max(1, self.anneal_epochs)))
+        prev_alpha = self.anneal_func(prev_t)
+        prev_lrs = [self._get_initial_lr(group["lr"], group["swa_lr"], prev_alpha)
+                    for group in self.optimizer.param_groups]
+        t = max(0, min(1, step / max(1, self.anneal_epochs)))
+        alpha = self.anneal_func(t)
+        return [group["swa_lr"] * alpha + lr * (1 - alpha)
+                for group, lr in zip(self.optimizer.param_groups, prev_lrs, strict=True)]
+
+    def _set_anneal_func(self, anneal_strategy: str) -> None:
+        self._anneal_strategy = anneal_strategy
+        self.anneal_func = self._cosine_anneal if anneal_strategy == "cos" \
+            else self._linear_anneal
+
+    def state_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items()
+                if key not in ("optimizer", "anneal_func")}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.__dict__.update(state_dict)
+        self._set_anneal_func(self._anneal_strategy)
