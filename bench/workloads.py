@@ -278,7 +278,7 @@ def resnet18_train(lib) -> Workload:
     return Workload(run, 32, "images/s")
 
 
-resnet18_train.repeat = 3           # ~1 s a step: fewer repeats keep the suite under 3 minutes
+resnet18_train.repeat = 5           # ~1 s a step: fewer repeats keep the suite under 3 minutes
 
 
 # ---- 6: LSTM language model -------------------------------------------------------------------

@@ -87,6 +87,9 @@ def _from_data(data):
     except ValueError:
         _bad_data(data)
         raise
+    except RuntimeError:
+        # nested Tensors that require grad (their __array__ refuses): take their values
+        arr = np.array(_detached(data))
     if arr.dtype.kind in "OUS":
         _bad_data(data)
     leaf = data
@@ -100,6 +103,15 @@ def _from_data(data):
             dt = d if dt is None else D.promote_types(dt, d)
         return arr, dt
     return arr, _python_dtype(arr)
+
+
+def _detached(data):
+    """Nested sequences with every Tensor replaced by its (detached) value array."""
+    if isinstance(data, Tensor):
+        return data.detach().cpu()._array
+    if isinstance(data, (list, tuple)):
+        return [_detached(d) for d in data]
+    return data
 
 
 def _bad_data(data) -> None:

@@ -300,7 +300,7 @@ class Tensor:
         return self._array
 
     def __array__(self, dtype=None, copy=None):
-        a = self.numpy() if not self._requires_grad else self.detach().numpy()
+        a = self.numpy()            # raises like torch when requires_grad
         return a if dtype is None else a.astype(dtype)
 
     def __array_wrap__(self, array, context=None, return_scalar=False):

@@ -89,7 +89,8 @@ def assert_same(e, t, atol=1e-5, rtol=1.3e-6, what="output"):
     """Shape, dtype and values of an ember result equal torch's."""
     if isinstance(t, torch.Tensor):
         assert isinstance(e, ember.Tensor), f"{what}: expected a Tensor, got {type(e)}"
-        assert tuple(e.shape) == tuple(t.shape), f"{what}: shape {tuple(e.shape)} != {tuple(t.shape)}"
+        assert tuple(e.shape) == tuple(t.shape), \
+            f"{what}: shape {tuple(e.shape)} != {tuple(t.shape)}"
         assert e.dtype.name == str(t.dtype).replace("torch.", ""), \
             f"{what}: dtype {e.dtype} != {t.dtype}"
         ea = np.asarray(e.detach().to(ember.float32) if e.dtype.name == "bfloat16" else e.detach())

@@ -637,7 +637,8 @@ def test_autograd_functional():
 _CA = np.random.default_rng(3).uniform(0.3, 1.5, (2, 3, 3))
 COMPLEX_FNS = {
     "mul_div": lambda lib, z: z * z.conj() / (z + 1), "pow": lambda lib, z: z ** 2 + z ** z,
-    "rpow": lambda lib, z: (1.5 + 0.5j) ** z + 2 ** z, "sqrt_log": lambda lib, z: z.sqrt() + z.log(),
+    "rpow": lambda lib, z: (1.5 + 0.5j) ** z + 2 ** z,
+    "sqrt_log": lambda lib, z: z.sqrt() + z.log(),
     "trig": lambda lib, z: z.sin() * z.tanh() + z.asin(), "reciprocal": lambda lib, z: 2.0 / z,
     "abs_sgn_angle": lambda lib, z: z.abs() * z.sgn() + lib.angle(z),
     "real_imag": lambda lib, z: z.real * z.imag + lib.view_as_real(z).sum(-1),

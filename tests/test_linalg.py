@@ -1,5 +1,7 @@
 """Linear algebra behaviour beyond the op table: errors, dtypes, grad_fn names, named tuples."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -219,7 +221,13 @@ def test_deprecated_forms_warn():
         with pytest.warns(UserWarning, match="cross without specifying the dim"):
             b = lib.cross(x, x.flip(0))
         return a, b
-    for e, t in zip(f(ember), f(torch)):
+
+    def g(lib):     # torch warns once per process (TORCH_WARN_ONCE): other tests may go first
+        x = lib.tensor(m)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return lib.chain_matmul(x, x, x), lib.cross(x, x.flip(0))
+    for e, t in zip(f(ember), g(torch)):
         np.testing.assert_allclose(np.asarray(e), t.numpy(), rtol=1e-10, atol=1e-10)
 
 
@@ -257,3 +265,20 @@ def test_ex_variants_eig_rank_lstsq():
     for e, t in zip(f(ember), f(torch)):
         assert e.dtype.name == str(t.dtype).replace("torch.", "") and e.shape == t.shape
         np.testing.assert_allclose(np.asarray(e), t.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib: lib.ones(2, dtype=lib.int64) @ lib.ones(2),
+    lambda lib: lib.ones(2, 2, dtype=lib.int64) @ lib.ones(2),
+    lambda lib: lib.ones(2) @ lib.ones(2, 2, dtype=lib.float64),
+    lambda lib: lib.mv(lib.ones(2, 2), lib.ones(2, dtype=lib.float64)),
+    lambda lib: lib.ones(2, 2, 2) @ lib.ones(2, 2, dtype=lib.float64),
+])
+def test_matmul_dtype_mismatch_messages(fn):
+    """matmul reports the dtype error of the kernel torch runs (dot, addmv or mm)."""
+    errs = []
+    for lib in (torch, ember):
+        with pytest.raises(RuntimeError) as e:
+            fn(lib)
+        errs.append(str(e.value))
+    assert errs[0] == errs[1]

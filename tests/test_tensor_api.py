@@ -105,6 +105,14 @@ def test_numpy_bridge():
     np.testing.assert_array_equal(r.detach().numpy(), A)
     np.testing.assert_array_equal(r.numpy(force=True), A)
     assert np.add(ember.tensor([1.0]), 1).tolist() == [2.0]
+    for f in (np.asarray, np.array, np.exp):        # __array__ refuses like numpy()
+        t, e = same_error(lambda lib, f=f: f(lib.tensor(A, requires_grad=True)))
+        assert e == t
+
+    def nested(lib):                                 # tensor() still takes their values
+        a = lib.tensor(1.0, requires_grad=True)
+        return lib.tensor([[a, a * 2]]), lib.tensor([[1.5, a]]), lib.as_tensor([[a]])
+    both(nested)
 
 
 # ---- metadata ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ or `(out, backward)` / `(out, backward, info)`:
 - info: optional dict with "name" (grad_fn name, default CamelCase + "Backward0"),
   "dtype" (the output's ember dtype when the storage dtype does not say it, e.g. bfloat16),
   "saved" (tensors whose in-place modification must invalidate backward; default: all
-  positional Tensor inputs unless the op is declared with saves=False).
+  positional Tensor inputs unless the op is declared with saves=False), "saved_out" (present:
+  backward reads the result, so an in-place change to the result raises, as in torch).
 """
 
 from __future__ import annotations
@@ -242,8 +243,34 @@ def _wrap_out(arr, odt, args, view=False):
     return t
 
 
+# In-place arithmetic that NumPy can do straight into self's storage (no out-of-place result
+# to copy back): used for plain float32/float64 tensors outside autograd, one positional
+# operand, no keywords. Anything else (or a NumPy error) takes the general path below.
+_RAW_INPLACE = {"add_": _np.add, "sub_": _np.subtract, "mul_": _np.multiply,
+                "div_": _np.true_divide}
+_F32_64 = (_np.dtype("float32"), _np.dtype("float64"))
+
+
 def _make_inplace(public, name: str):
+    raw = _RAW_INPLACE.get(name)
+
     def inplace(self, *args, **kwargs):
+        if raw is not None and not kwargs and len(args) == 1 and not self._requires_grad:
+            x, o = self._array, args[0]
+            to = type(o)
+            if to is Tensor:
+                y = o._array if o._dtype is self._dtype and not o._requires_grad else None
+            else:
+                y = o if to is float or to is int else None
+            if y is not None and type(x) is _ndarray and x.dtype in _F32_64 and \
+                    self._dtype is not _bf16 and (to is not Tensor or type(y) is _ndarray):
+                try:
+                    raw(x, y, out=x)     # NumPy checks shapes/writeability before writing
+                except ValueError:
+                    pass
+                else:
+                    self._vc[0] += 1
+                    return self
         check_inplace(self)
         if self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args):
             if GRAD_ENABLED[0]:

@@ -158,6 +158,14 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{x.ndim}D and {y.ndim}D")
+    if input._dtype is not other._dtype and y.ndim == 1 and x.ndim <= 2:
+        # torch runs these cases as dot / addmv and reports their dtype errors
+        a, b = _scalar_name(input._dtype), _scalar_name(other._dtype)
+        if x.ndim == 1:
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {a} "
+                               f"and {b}")
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {b}, {a}, "
+                           f"and {b}")
     _same_dtype(input, other)
     name = _matmul_checks(x, y)
     if y.ndim == 2 and x.ndim > 2:
@@ -205,6 +213,10 @@ def _fixed_product(name: str):
             if x.ndim != 2 or y.ndim != 1:
                 raise RuntimeError(f"vector + matrix @ vector expected, got 1, {x.ndim}, "
                                    f"{y.ndim}")
+            if input._dtype is not other._dtype:
+                a, b = _scalar_name(input._dtype), _scalar_name(other._dtype)
+                raise RuntimeError(f"addmv input tensors must have the same dtype, but got {b}, "
+                                   f"{a}, and {b}")
             _same_dtype(input, other)
             if x.shape[1] != y.shape[0]:
                 raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat "

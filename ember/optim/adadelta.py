@@ -44,11 +44,22 @@ class Adadelta(Optimizer):
             if wd != 0:
                 g = g + wd * x
             sq, acc = state["square_avg"]._array, state["acc_delta"]._array
+            # torch's arithmetic order with two temporaries (a fresh array per term made the
+            # step allocation-bound)
+            t = xp.multiply(g, 1 - rho)
+            t *= g
             sq *= rho
-            sq += (1 - rho) * g * g
-            std = xp.sqrt(sq + eps)
-            delta = xp.sqrt(acc + eps) / std * g
+            sq += t                                       # addcmul_(g, g, 1 - rho)
+            std = xp.add(sq, eps)
+            xp.sqrt(std, out=std)
+            delta = xp.add(acc, eps, out=t)
+            xp.sqrt(delta, out=delta)
+            delta /= std
+            delta *= g
             acc *= rho
-            acc += (1 - rho) * delta * delta
-            x -= lr * delta
+            xp.multiply(delta, 1 - rho, out=std)
+            std *= delta
+            acc += std                                    # addcmul_(delta, delta, 1 - rho)
+            xp.multiply(delta, lr, out=std)
+            x -= std                                      # add_(delta, alpha=-lr)
             bump(p)
