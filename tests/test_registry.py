@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from op_db import OP_DB
+from opdb_extra import SPECIAL as _EXTRA_SPECIAL
 from opinfo import assert_same, make_inputs, to_libs
 
 import ember
@@ -220,6 +221,7 @@ SPECIAL = {
     "contiguous": lambda L: (L.x.t(),), "__getitem__": lambda L: (L.x, (L.row, slice(1, 3))),
     "__rmatmul__": lambda L: (L.v, L.x), "copy_": lambda L: (L.x * 1, L.y),
     "fill_": lambda L: (L.x * 1, 2.5), "zero_": lambda L: (L.x * 1,),
+    **_EXTRA_SPECIAL,
 }
 # method-only ops: torch has no function of that name
 NO_TORCH_FN = {"expand", "expand_as", "view", "view_as", "reshape_as", "repeat", "contiguous",
