@@ -24,6 +24,10 @@ import traceback
 import numpy as np
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _ROOT not in sys.path:                   # `python bench/gpu_check.py` without PYTHONPATH=.
+    sys.path.insert(0, _ROOT)
+
+from bench.workloads import mnist_net, resnet18  # noqa: E402  (the models, defined once)
 
 
 def _say(*a) -> None:
@@ -147,74 +151,7 @@ def run_op_table(ember, torch, edev: str, tdev: str, max_cases: int | None = Non
     return passed, len(cases), failures
 
 
-# ---- 2. models ---------------------------------------------------------------------------------
-def mnist_net(lib):
-    """pytorch/examples' MNIST Net, written once for either library."""
-    nn, F = lib.nn, lib.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, 3, 1)
-            self.conv2 = nn.Conv2d(32, 64, 3, 1)
-            self.dropout1 = nn.Dropout(0.25)
-            self.dropout2 = nn.Dropout(0.5)
-            self.fc1 = nn.Linear(9216, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = F.relu(self.conv1(x))
-            x = F.relu(self.conv2(x))
-            x = F.max_pool2d(x, 2)
-            x = self.dropout1(x)
-            x = lib.flatten(x, 1)
-            x = F.relu(self.fc1(x))
-            x = self.dropout2(x)
-            return F.log_softmax(self.fc2(x), dim=1)
-    return Net()
-
-
-def resnet18(lib, width: int = 64, num_classes: int = 10):
-    """ResNet-18 for CIFAR (3x3 stem, no max-pool), written once for either library."""
-    nn, F = lib.nn, lib.nn.functional
-
-    class BasicBlock(nn.Module):
-        def __init__(self, cin, cout, stride):
-            super().__init__()
-            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(cout)
-            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(cout)
-            self.shortcut = nn.Sequential()
-            if stride != 1 or cin != cout:
-                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                              nn.BatchNorm2d(cout))
-
-        def forward(self, x):
-            out = F.relu(self.bn1(self.conv1(x)))
-            out = self.bn2(self.conv2(out))
-            return F.relu(out + self.shortcut(x))
-
-    class ResNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(3, width, 3, 1, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(width)
-            layers, cin = [], width
-            for i, stride in enumerate((1, 2, 2, 2)):
-                cout = width * 2 ** i
-                layers += [BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1)]
-                cin = cout
-            self.layers = nn.Sequential(*layers)
-            self.linear = nn.Linear(cin, num_classes)
-
-        def forward(self, x):
-            out = self.layers(F.relu(self.bn1(self.conv1(x))))
-            out = F.adaptive_avg_pool2d(out, 1)
-            return self.linear(lib.flatten(out, 1))
-    return ResNet()
-
-
+# ---- 2. models (bench/workloads.py: mnist_net, resnet18) --------------------------------------
 def _copy_weights(tmodel, emodel, ember, edev: str) -> None:
     """torch's parameters and buffers into the ember model (same names), on edev."""
     sd = {k: ember.tensor(v.detach().cpu().numpy(), device=edev)

@@ -58,8 +58,8 @@ def _build(lib, name: str, copy: bool = True):
 
 
 # ---- models -----------------------------------------------------------------------------------
-def _mnist_net(lib):
-    """pytorch/examples mnist Net."""
+def mnist_net(lib):
+    """pytorch/examples' MNIST Net, written once for either library (bench, gpu_check, tests)."""
     nn, F = lib.nn, lib.nn.functional
 
     class Net(nn.Module):
@@ -90,8 +90,8 @@ def _mlp(lib):
                          nn.Linear(512, 10))
 
 
-def _resnet18(lib):
-    """ResNet-18 for 32x32 CIFAR inputs (3x3 stem, no max-pool), BasicBlocks with BatchNorm."""
+def resnet18(lib, width: int = 64, num_classes: int = 10):
+    """ResNet-18 for CIFAR (3x3 stem, no max-pool), written once for either library."""
     nn, F = lib.nn, lib.nn.functional
 
     class BasicBlock(nn.Module):
@@ -111,25 +111,24 @@ def _resnet18(lib):
             out = self.bn2(self.conv2(out))
             return F.relu(out + self.shortcut(x))
 
-    class ResNet18(nn.Module):
-        def __init__(self, num_classes=10):
+    class ResNet(nn.Module):
+        def __init__(self):
             super().__init__()
-            self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(64)
-            layers, cin = [], 64
-            for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
-                layers.append(nn.Sequential(BasicBlock(cin, cout, stride),
-                                            BasicBlock(cout, cout, 1)))
+            self.conv1 = nn.Conv2d(3, width, 3, 1, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(width)
+            layers, cin = [], width
+            for i, stride in enumerate((1, 2, 2, 2)):
+                cout = width * 2 ** i
+                layers += [BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1)]
                 cin = cout
             self.layers = nn.Sequential(*layers)
-            self.linear = nn.Linear(512, num_classes)
+            self.linear = nn.Linear(cin, num_classes)
 
         def forward(self, x):
-            out = F.relu(self.bn1(self.conv1(x)))
-            out = self.layers(out)
-            out = F.adaptive_avg_pool2d(out, 1).flatten(1)
-            return self.linear(out)
-    return ResNet18()
+            out = self.layers(F.relu(self.bn1(self.conv1(x))))
+            out = F.adaptive_avg_pool2d(out, 1)
+            return self.linear(lib.flatten(out, 1))
+    return ResNet()
 
 
 def _lstm_lm(lib):
@@ -164,7 +163,7 @@ def _transformer(lib):
     return Enc()
 
 
-_MODELS = {"mnist": _mnist_net, "mlp": _mlp, "resnet18": _resnet18, "lstm": _lstm_lm,
+_MODELS = {"mnist": mnist_net, "mlp": _mlp, "resnet18": resnet18, "lstm": _lstm_lm,
            "transformer": _transformer}
 
 

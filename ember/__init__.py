@@ -9,26 +9,7 @@ __version__ = "0.1.0"
 # The PyTorch release whose behaviour Ember mirrors (the shim reports it as torch.__version__).
 TORCH_VERSION = "2.13.0"
 
-from . import (
-    _dtype,
-    accelerator,
-    amp,
-    autograd,
-    backends,
-    compat,
-    cuda,
-    hub,
-    jit,
-    linalg,
-    nn,
-    onnx,
-    ops,
-    optim,
-    random,
-    serialization,
-    utils,
-    version,
-)
+from . import _dtype, autograd, compat, linalg, ops, random, version
 from ._creation import (
     arange,
     as_tensor,
@@ -114,7 +95,6 @@ from ._misc import (
 )
 from ._printing import get_printoptions, set_printoptions
 from ._tensor import Size, Tensor
-from .amp import autocast
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from .backend import device
@@ -129,39 +109,37 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .serialization import load, save
-
-# isort: split
-# torch.<name> spellings of nn.functional ops (same positional signature as torch's)
-from .nn.functional import (  # noqa: E402
-    adaptive_avg_pool1d,
-    avg_pool1d,
-    bilinear,
-    celu,
-    channel_shuffle,
-    conv1d,
-    conv2d,
-    conv3d,
-    conv_transpose1d,
-    conv_transpose2d,
-    conv_transpose3d,
-    cosine_similarity,
-    hardshrink,
-    max_pool1d,
-    max_pool2d,
-    max_pool3d,
-    pairwise_distance,
-    pdist,
-    pixel_shuffle,
-    pixel_unshuffle,
-    prelu,
-    selu,
-)
-from .nn.functional.misc import cdist  # noqa: E402
 
 # An unknown public name raises NotImplementedError naming the torch API (also an AttributeError,
 # so hasattr probes still answer False); known torch submodules import lazily or as stubs.
-__getattr__ = compat.module_getattr("torch", "ember")
+_compat_getattr = compat.module_getattr("torch", "ember")
+
+# Heavy, rarely needed parts load on first attribute access (import time: issue 10).
+_LAZY_MODULES = ("accelerator", "amp", "backends", "cuda", "distributed", "hub", "jit", "nn",
+                 "onnx", "optim", "serialization", "utils", "vision")
+# name -> the submodule that defines it; torch.<name> spellings of nn.functional ops included.
+_LAZY_ATTRS = {"autocast": "amp", "load": "serialization", "save": "serialization",
+               "cdist": "nn.functional.misc"}
+_LAZY_ATTRS.update(dict.fromkeys((
+    "adaptive_avg_pool1d", "avg_pool1d", "bilinear", "celu", "channel_shuffle", "conv1d",
+    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "cosine_similarity", "hardshrink", "max_pool1d", "max_pool2d", "max_pool3d",
+    "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "prelu", "selu"),
+    "nn.functional"))
+
+
+def __getattr__(name: str):
+    where = _LAZY_ATTRS.get(name)
+    if where is None:
+        return _compat_getattr(name)          # submodules import here (ember.nn, ember.vision)
+    import importlib
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_ATTRS) | set(_LAZY_MODULES))
 
 globals().update({k: v for k, v in _REGISTRY.items() if k not in globals() or k in ("max", "min",
                   "abs", "round", "sum", "all", "any", "pow")})

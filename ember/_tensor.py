@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _dtype as D
 from .autograd.grad_mode import GRAD_ENABLED
-from .autograd.graph import Node
+from .autograd.graph import node_class
 from .backend import array_module, cast, device_of, parse_device, to_device
 
 _ndarray = np.ndarray
@@ -586,7 +586,7 @@ def _record(out: Tensor, backward, inputs, name: str, saved=None) -> None:
                           a._array.shape, a._dtype))
         else:
             edges.append(None)
-    out.grad_fn = Node(backward, tuple(edges), name, 1, saved)
+    out.grad_fn = node_class(name)(backward, tuple(edges), name, 1, saved)
     out._requires_grad = True
 
 

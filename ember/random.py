@@ -9,6 +9,7 @@ lives here too because it is part of `get_rng_state()`.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 
 # NOTE: the generator is host-side by nature (a sequential engine); draws are NumPy arrays that
@@ -29,6 +30,7 @@ _M32 = 0xFFFFFFFF
 _SHIFT = np.uint64(32)
 _MASK24 = np.uint64(0xFFFFFF)
 _MASK53 = np.uint64((1 << 53) - 1)
+_MASK21 = np.uint64((1 << 21) - 1)          # the high word's share of the 53 bits
 
 
 def _seed_key(s32: int) -> np.ndarray:
@@ -239,7 +241,13 @@ def dropout_mask(shape, p: float, dtype, generator: Generator | None = None, dev
         return np.zeros(shape, dtype=dt.np)
     if p <= 0:
         return np.ones(shape, dtype=dt.np)
-    keep = _get_generator(generator, device)._uniform64(n) < (1.0 - p)
+    # keep = u < 1 - p for u = k * 2**-53 (k: the low 53 bits of random64()), decided on the
+    # integers: k < ceil((1 - p) * 2**53), exact since the product only shifts the exponent
+    r = _get_generator(generator, device)._raw32(2 * n)
+    k = r[0::2] & _MASK21
+    k <<= _SHIFT
+    k |= r[1::2]
+    keep = k < np.uint64(math.ceil((1.0 - p) * 2.0 ** 53))
     if dt is D.float64:
         noise = keep * (1.0 / (1.0 - p))
     else:

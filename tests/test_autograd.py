@@ -253,6 +253,21 @@ def test_grad_fn_and_next_functions():
     assert type(t[5]) is tuple and t[5] == (None, 0)
 
 
+def test_grad_fn_class_names():
+    # torch has one class per backward (MulBackward0); ember's Nodes are cached subclasses
+    def f(lib):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        ys = (x * 2, x + 1, x.exp(), x.sum(), x @ x, x[0], x.view(4), lib.stack([x, x]),
+              x.relu(), x.mean(1), x.t(), lib.cat([x, x]))
+        return [(type(y.grad_fn).__name__, y.grad_fn.name()) for y in ys]
+    e, t = f(ember), f(torch)
+    assert e == t
+    assert all(a == b for a, b in e)
+    x = ember.ones(2, requires_grad=True)
+    assert type((x * 3).grad_fn) is type((x * 2).grad_fn)
+    assert isinstance((x * 3).grad_fn, ember.autograd.graph.Node)
+
+
 def test_retain_grad():
     def f(lib):
         x = leaf(lib)

@@ -332,39 +332,13 @@ def test_seed_regression_net():
     assert abs(e - t) <= 1e-5 * abs(t)
 
 
-def _mnist_net(lib):
-    nn, F = lib.nn, lib.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, 3, 1)
-            self.conv2 = nn.Conv2d(32, 64, 3, 1)
-            self.dropout1 = nn.Dropout(0.25)
-            self.dropout2 = nn.Dropout(0.5)
-            self.fc1 = nn.Linear(9216, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = F.relu(self.conv1(x))
-            x = F.relu(self.conv2(x))
-            x = F.max_pool2d(x, 2)
-            x = self.dropout1(x)
-            x = lib.flatten(x, 1)
-            x = F.relu(self.fc1(x))
-            x = self.dropout2(x)
-            x = self.fc2(x)
-            return F.log_softmax(x, dim=1)
-
-    return Net()
-
-
 def test_mnist_net_trains_like_torch():
     """pytorch/examples' MNIST Net: same seed, same batch, Adadelta + StepLR, 20 steps."""
+    from bench.workloads import mnist_net  # the repository root is on sys.path (python -m pytest)
     losses = []
     for lib in (torch, ember):
         lib.manual_seed(1)
-        model = _mnist_net(lib)
+        model = mnist_net(lib)
         data, target = lib.randn(8, 1, 28, 28), lib.randint(0, 10, (8,))
         optimizer = lib.optim.Adadelta(model.parameters(), lr=1.0)
         scheduler = lib.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.7)

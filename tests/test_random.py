@@ -301,6 +301,21 @@ def test_dropout_mask():
                                               ember.get_rng_state()._array)
 
 
+def test_dropout_mask_awkward_p():
+    # the keep test runs on the 53-bit integers; it must equal `u < 1 - p` on doubles
+    for p in (0.1, 0.3, 1 / 3, 0.7, 2 / 3, 1e-9, 0.5 + 2**-40, 1 - 2**-53, 2**-53):
+        for seed in (0, 7):
+            torch.manual_seed(seed)
+            ember.manual_seed(seed)
+            tt = F.dropout(torch.ones(4003, dtype=torch.float64), p)
+            np.testing.assert_array_equal(tt.numpy(),
+                                          ember.random.dropout_mask((4003,), p, ember.float64))
+            g = ember.Generator().manual_seed(seed)
+            ref = g._uniform64(4003) < 1.0 - p
+            g.manual_seed(seed)
+            e = ember.random.dropout_mask((4003,), p, ember.float32, generator=g)
+            np.testing.assert_array_equal(e != 0, ref)
+
 # ---- state, generators, seeds ----
 def test_rng_state_bytes_and_interop():
     for seed in (0, 3, 2**32 + 5, 2**63 - 1, -12345):

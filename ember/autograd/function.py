@@ -11,7 +11,7 @@ import functools
 import weakref
 
 from .grad_mode import GRAD_ENABLED, no_grad
-from .graph import FREED_MSG, Node
+from .graph import FREED_MSG, node_class
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -150,8 +150,8 @@ def _record(cls, ctx, args, out):
              for o in outs]
     # the closure keeps only input shapes, not the inputs (torch keeps what was saved)
     in_shapes = [tuple(a.shape) if isinstance(a, Tensor) else None for a in args]
-    node = Node(_backward_fn(cls, ctx, in_shapes, metas, name), tuple(edges), name, len(outs),
-                tuple(saved))
+    node = node_class(name)(_backward_fn(cls, ctx, in_shapes, metas, name), tuple(edges), name,
+                            len(outs), tuple(saved))
     node.ctx = ctx
     ctx._node = weakref.ref(node)
     for i, o in enumerate(outs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from sys import getrefcount as _refcount
+from types import FunctionType
 
 from numpy import ndarray as _ndarray
 
@@ -66,7 +67,7 @@ class Node:
         for e in self.edges:
             if e is None:
                 out.append((None, 0))
-            elif type(e[0]) is Node:
+            elif isinstance(e[0], Node):
                 out.append((e[0], e[1]))
             else:
                 out.append((AccumulateGrad(e[0]), 0))
@@ -87,6 +88,23 @@ class Node:
         lst = self.pre_hooks.setdefault(idx, [])
         lst.append(hook)
         return _RemovableHandle(lst, hook)
+
+
+_NODE_CLASSES: dict = {}
+
+
+def node_class(name: str) -> type:
+    """The Node subclass named like torch's backward class (MulBackward0), one per name, so
+    `type(t.grad_fn).__name__ == t.grad_fn.name()` as in torch."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        # NOTE: each class gets its own copy of __init__'s code: CPython specialises attribute
+        # stores per type, and one __init__ shared by every op's class would run unspecialised
+        init = Node.__init__
+        own_init = FunctionType(init.__code__.replace(), init.__globals__, "__init__",
+                                init.__defaults__)
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "__init__": own_init})
+    return cls
 
 
 class AccumulateGrad:
@@ -164,7 +182,7 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
     leaf_deps: dict = {}       # edges still to come into each leaf: accumulate it when none are
     parents: dict = {}
     direct = set()
-    stack = [t for t, _, _ in roots if type(t) is Node]
+    stack = [t for t, _, _ in roots if isinstance(t, Node)]
     seen = set(stack)
     while stack:
         n = stack.pop()
@@ -174,7 +192,7 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
             nxt = e[0]
             if targets is not None and id(nxt) in targets:
                 direct.add(n)
-            if type(nxt) is not Node:
+            if not isinstance(nxt, Node):
                 leaf_deps[id(nxt)] = leaf_deps.get(id(nxt), 0) + 1
             else:
                 deps[nxt] = deps.get(nxt, 0) + 1
@@ -209,7 +227,7 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
             if g._dtype is not dtype:
                 # a real input of a complex op gets the real part (torch: no warning)
                 g = (g.real if g._dtype.is_complex and not dtype.is_complex else g).to(dtype)
-        if type(target) is Node:
+        if isinstance(target, Node):
             buf = buffers.get(target)
             if buf is None:
                 buf = buffers[target] = [None] * target.n_outputs
@@ -267,7 +285,7 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
                 g = in_grads[i] if i < len(in_grads) else None
                 if g is not None:
                     deliver(target, e[1], g if type(g) is Tensor else Tensor(g), e[2], e[3])
-                if type(target) is Node:
+                if isinstance(target, Node):
                     d = deps[target] - 1
                     deps[target] = d
                     if d == 0:

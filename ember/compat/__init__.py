@@ -55,8 +55,10 @@ class _AliasModule(types.ModuleType):
         target = self.__dict__["__ember_target__"]
         if name == "__all__" and not hasattr(target, "__all__"):
             # `from torch import *`: torch exports its public functions, classes and dtypes
-            return [k for k, v in vars(target).items()
-                    if not k.startswith("_") and not isinstance(v, types.ModuleType)]
+            names = [k for k, v in vars(target).items()
+                     if not k.startswith("_") and not isinstance(v, types.ModuleType)]
+            # names ember loads lazily (torch.save, torch.conv2d) are exported too
+            return names + [k for k in getattr(target, "_LAZY_ATTRS", ()) if k not in names]
         return getattr(target, name)
 
     def __dir__(self) -> list[str]:

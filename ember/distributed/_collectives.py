@@ -309,6 +309,23 @@ def _same_kind(tensors, like, what: str) -> None:
                              f"{list(t.shape)}")
 
 
+def _rooted_list(pg, what: str, tensors, tensor, peer, group_peer, arg: str) -> tuple[int, bool]:
+    """gather/scatter: the root (`arg` "dst" or "src") and whether this rank is it; `tensors`
+    (gather_list/scatter_list) must hold one tensor per rank like `tensor` on the root, and be
+    left out elsewhere."""
+    root = _peer(pg, peer, group_peer, arg, default=0)
+    is_root = pg.rank() == root
+    role = "destination" if arg == "dst" else "source"
+    if is_root:
+        if tensors is None or len(tensors) != pg.size():
+            raise ValueError(f"Argument ``{what}_list`` must be specified on {role} rank, with "
+                             f"one tensor per rank ({pg.size()})")
+        _same_kind(tensors, tensor, what)
+    elif tensors:
+        raise ValueError(f"Argument ``{what}_list`` must NOT be specified on non-{role} ranks.")
+    return root, is_root
+
+
 def all_gather(tensor_list, tensor, group=None, async_op=False):
     """torch.distributed.all_gather: tensor_list[i] receives rank i's tensor."""
     pg = _resolve(group)
@@ -362,16 +379,7 @@ def gather(tensor, gather_list=None, dst: int | None = None, group=None, async_o
     pg = _resolve(group)
     if pg is None:
         return None
-    root = _peer(pg, dst, group_dst, "dst", default=0)
-    is_root = pg.rank() == root
-    if is_root:
-        if gather_list is None or len(gather_list) != pg.size():
-            raise ValueError("Argument ``gather_list`` must be specified on destination rank, "
-                             f"with one tensor per rank ({pg.size()})")
-        _same_kind(gather_list, tensor, "gather")
-    elif gather_list:
-        raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination "
-                         "ranks.")
+    root, is_root = _rooted_list(pg, "gather", gather_list, tensor, dst, group_dst, "dst")
     _check(pg, "gather", [tensor], tensor._dtype.name)
     send = _bytes(_host(tensor)[0])
     recv = np.empty((pg.size(), send.size), np.uint8) if is_root else None
@@ -394,18 +402,8 @@ def scatter(tensor, scatter_list=None, src: int | None = None, group=None, async
     pg = _resolve(group)
     if pg is None:
         return None
-    root = _peer(pg, src, group_src, "src", default=0)
-    is_root = pg.rank() == root
-    if is_root:
-        if scatter_list is None or len(scatter_list) != pg.size():
-            raise ValueError("Argument ``scatter_list`` must be specified on source rank, with "
-                             f"one tensor per rank ({pg.size()})")
-        _same_kind(scatter_list, tensor, "scatter")
-        send = np.concatenate([_bytes(_host(t)[0]) for t in scatter_list])
-    elif scatter_list:
-        raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
-    else:
-        send = None
+    root, is_root = _rooted_list(pg, "scatter", scatter_list, tensor, src, group_src, "src")
+    send = np.concatenate([_bytes(_host(t)[0]) for t in scatter_list]) if is_root else None
     _check(pg, "scatter", [tensor], tensor._dtype.name)
     buf, own = _host(tensor)
     recv = _bytes(buf)

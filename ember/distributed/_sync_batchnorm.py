@@ -97,17 +97,7 @@ class SyncBatchNorm(_BatchNorm):
             raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
 
     def forward(self, input):
-        self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked._array += 1
-            self.num_batches_tracked._vc[0] += 1
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.item())
-        bn_training = self.training or (self.running_mean is None and self.running_var is None)
-        use_buffers = not self.training or self.track_running_stats
-        rm = self.running_mean if use_buffers else None
-        rv = self.running_var if use_buffers else None
+        bn_training, rm, rv, factor = self._prepare(input)
         pg = _resolve(self.process_group) if bn_training and is_initialized() else None
         if pg is None or pg.size() == 1:
             return F.batch_norm(input, rm, rv, self.weight, self.bias, bn_training, factor,

@@ -20,7 +20,7 @@ import numpy as _np
 from .. import _dtype as D
 from .._tensor import Tensor, _new
 from ..autograd.grad_mode import GRAD_ENABLED
-from ..autograd.graph import Node
+from ..autograd.graph import _NODE_CLASSES, node_class
 from ..backend import _cuda
 from ..backend._cuda import CUDA_ON as _CUDA_ON
 
@@ -59,6 +59,7 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
     view: the outputs alias args[0]'s memory, so they share its version counter (an info
     {"view": False} opts out for a call that had to copy, e.g. reshape)."""
     grad_name = _camel(name)
+    grad_cls = node_class(grad_name)
 
     def dispatch(*args, **kwargs):
         if _CUDA_ON[0]:
@@ -88,10 +89,16 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
             info = None
             odt = None
             gname = grad_name
+            gcls = grad_cls
         else:
             out, backward, info = res
             odt = info.get("dtype")
-            gname = info.get("name", grad_name)
+            gname = info.get("name")
+            if gname is None or gname == grad_name:
+                gname = grad_name
+                gcls = grad_cls
+            else:
+                gcls = _NODE_CLASSES.get(gname) or node_class(gname)
         if multi:
             outs = tuple(_wrap_out(o, odt, args, view) for o in out)
             first = outs[0]
@@ -139,7 +146,7 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
             saved = tuple([(a, a._vc[0]) for a in args if isinstance(a, Tensor)])  # no genexpr
         else:
             saved = None
-        node = Node(backward, edges, gname, len(outs) if multi else 1, saved)
+        node = gcls(backward, edges, gname, len(outs) if multi else 1, saved)
         if multi:
             for i, o in enumerate(outs):
                 if o._dtype.category >= 2:

@@ -67,6 +67,14 @@ def unary_float(x: Tensor):
     return arr
 
 
+def accumulate_dtype(x: Tensor, dtype=None) -> D.dtype:
+    """torch's result dtype for sum, nansum, prod, cumsum, cumprod and trace: `dtype` when given,
+    else int64 for bool and integer x, else x's own."""
+    if dtype is not None:
+        return D.to_dtype(dtype)
+    return D.int64 if x._dtype.category < 2 else x._dtype
+
+
 def norm_dims(dim, ndim: int):
     """dim (None, int, or sequence) -> None or a sorted tuple of non-negative axes."""
     if dim is None:

@@ -17,7 +17,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _new
 from ..autograd.grad_mode import GRAD_ENABLED
-from ..autograd.graph import Node
+from ..autograd.graph import node_class
 from ..backend import round_bf16, to_device
 from ..random import Generator, _get_generator
 from . import _rng_math as M
@@ -105,7 +105,7 @@ def _zero_grad_node(out: Tensor, inputs, name: str) -> None:
         return tuple(zeros(s, dtype=gy.dtype, device=gy.device) if s is not None else None
                      for s in shapes)
 
-    out.grad_fn = Node(backward, edges, name, 1, None)
+    out.grad_fn = node_class(name)(backward, edges, name, 1, None)
     out._requires_grad = True
 
 

@@ -18,7 +18,7 @@ from .._tensor import Tensor, _new
 from ..autograd.grad_mode import GRAD_ENABLED
 from ..backend import array_module
 from ._registry import REGISTRY, _scalar_name, op, public
-from ._util import norm_dims, wrap_dim
+from ._util import accumulate_dtype, norm_dims, wrap_dim
 
 _int64 = D.int64
 
@@ -139,12 +139,7 @@ def scalar_select(input: Tensor, dim):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     axes = axes_of(input, dim)
     x = input._array
-    if dtype is not None:
-        odt = D.to_dtype(dtype)
-    elif input._dtype.category < 2:
-        odt = _int64
-    else:
-        odt = input._dtype
+    odt = accumulate_dtype(input, dtype)
     out = x.sum(axis=axes, keepdims=keepdim, dtype=odt.np)
 
     def backward(gy):
@@ -158,8 +153,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     axes = axes_of(input, dim)
     x = input._array
     xp = array_module(x)
-    odt = D.to_dtype(dtype) if dtype is not None else (
-        _int64 if input._dtype.category < 2 else input._dtype)
+    odt = accumulate_dtype(input, dtype)
     if input._dtype.category >= 2:
         valid = ~xp.isnan(x)
         x = xp.where(valid, x, 0)
@@ -237,12 +231,7 @@ def _prod_others(x: Tensor, d: int) -> Tensor:
 @op()
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     x = input._array
-    if dtype is not None:
-        odt = D.to_dtype(dtype)
-    elif input._dtype.category < 2:
-        odt = _int64
-    else:
-        odt = input._dtype
+    odt = accumulate_dtype(input, dtype)
     if dim is None:
         out = x.prod(dtype=odt.np)
 

@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..backend import array_module
 from ._registry import op, public
-from ._util import wrap_dim
+from ._util import accumulate_dtype, wrap_dim
 from .shape import _clone_contiguous, _diag_scatter, _dims_arg, _int, _ints
 from .shape import diagonal as _diagonal
 
@@ -161,7 +161,7 @@ def trace(input):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
     if input._dtype is D.bool:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
-    odt = D.int64 if input._dtype.category < 2 else input._dtype
+    odt = accumulate_dtype(input)
     out = array_module(x).trace(x, dtype=odt.np)
     shape = x.shape
     n = min(shape)

@@ -8,7 +8,7 @@ from .._tensor import Tensor, _new
 from ..autograd.grad_mode import GRAD_ENABLED
 from ..backend import array_module
 from ._registry import op, public
-from ._util import wrap_dim
+from ._util import accumulate_dtype, wrap_dim
 from .reduce import (
     _nonempty,
     first_zero,
@@ -318,12 +318,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
 def _cum_setup(input, dim, dtype):
     x = input._array
     d = wrap_dim(dim, x.ndim)
-    if dtype is not None:
-        odt = D.to_dtype(dtype)
-    elif input._dtype.category < 2:
-        odt = D.int64
-    else:
-        odt = input._dtype
+    odt = accumulate_dtype(input, dtype)
     return x.reshape(1) if x.ndim == 0 else x, (0 if x.ndim == 0 else d), odt
 
 

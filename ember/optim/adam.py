@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, bump, grad_of, step_tensor, zeros_state
+from .optimizer import Optimizer, bump, check_adam_args, grad_of, zeros_state
 
 __all__ = ["Adam", "AdamW"]
 
@@ -15,40 +15,27 @@ class Adam(Optimizer):
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_adam_args(lr, eps, betas, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                         capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
+    def _new_state(self, p, group: dict) -> dict:
+        state = {"exp_avg": zeros_state(p), "exp_avg_sq": zeros_state(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros_state(p)
+        return state
+
     def _step_group(self, group: dict) -> None:
         from ..backend import array_module
         lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_tensor()
-                state["exp_avg"] = zeros_state(p)
-                state["exp_avg_sq"] = zeros_state(p)
-                if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = zeros_state(p)
+        for p, state in self._with_grad(group):
             x = p._array
             xp = array_module(x)
             g = grad_of(p, group["maximize"])
-            state["step"]._array += 1
             if wd != 0:
                 if group["decoupled_weight_decay"]:
                     x *= 1 - lr * wd

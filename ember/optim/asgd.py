@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, bump, grad_of, step_tensor, zeros_state
+from .optimizer import Optimizer, bump, check_nonnegative, grad_of, step_tensor, zeros_state
 
 __all__ = ["ASGD"]
 
@@ -16,30 +16,22 @@ class ASGD(Optimizer):
                  t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None,
                  maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_nonnegative(lr=lr, weight_decay=weight_decay)
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
                         foreach=foreach, maximize=maximize, differentiable=differentiable,
                         capturable=capturable)
         super().__init__(params, defaults)
 
+    def _new_state(self, p, group: dict) -> dict:
+        return {"eta": step_tensor(float(group["lr"])), "mu": step_tensor(1.0),
+                "ax": zeros_state(p)}
+
     def _step_group(self, group: dict) -> None:
         lr, lambd, alpha = float(group["lr"]), group["lambd"], group["alpha"]
         t0, wd = group["t0"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_tensor()
-                state["eta"] = step_tensor(lr)
-                state["mu"] = step_tensor(1.0)
-                state["ax"] = zeros_state(p)
+        for p, state in self._with_grad(group):
             x = p._array
             g = grad_of(p, group["maximize"])
-            state["step"]._array += 1
             if wd != 0:
                 g = g + wd * x
             eta = float(state["eta"]._array)

@@ -12,6 +12,7 @@ from .._tensor import Tensor, _new
 from ..autograd.grad_mode import no_grad
 from ..backend import _cuda
 from ..backend._cuda import MULTI_GPU as _MULTI_GPU
+from ..nn.modules.module import zero_grads
 
 __all__ = ["Optimizer", "required"]
 
@@ -45,6 +46,27 @@ def zeros_state(p: Tensor, fill: float = 0.0) -> Tensor:
     from ..backend import array_module
     xp = array_module(p._array)
     return _new(xp.full(p._array.shape, fill, dtype=p._array.dtype), p._dtype)
+
+
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_nonnegative(**values: float) -> None:
+    """torch's constructor checks `not 0.0 <= value` (NaN fails too), in the order given, with
+    its texts: 'Invalid learning rate: x', 'Invalid epsilon value: x', 'Invalid <name> value: x'."""
+    for name, value in values.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
+
+
+def check_adam_args(lr: float, eps: float, betas, weight_decay: float) -> None:
+    """The Adam family's checks (Adam, AdamW, Adamax, NAdam, RAdam): lr, eps, betas in [0, 1),
+    weight_decay, in torch's order."""
+    check_nonnegative(lr=lr, eps=eps)
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+    check_nonnegative(weight_decay=weight_decay)
 
 
 class Optimizer:
@@ -124,17 +146,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """torch.optim.Optimizer.zero_grad."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad = p.grad.detach()
-                        else:
-                            p.grad._requires_grad = False
-                        p.grad._array[...] = 0
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], float] | None = None):
         """Perform one optimisation step (subclasses implement _step_group)."""
@@ -154,6 +166,23 @@ class Optimizer:
 
     def _step_group(self, group: dict) -> None:
         raise NotImplementedError
+
+    def _new_state(self, p: Tensor, group: dict) -> dict:
+        """The buffers a parameter's state starts with, after 'step' (torch's key order)."""
+        raise NotImplementedError
+
+    def _with_grad(self, group: dict):
+        """(p, state) for the group's parameters that have a grad: the state made on first use
+        ('step' then _new_state's buffers) and its step counted."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = step_tensor()
+                state.update(self._new_state(p, group))
+            state["step"]._array += 1
+            yield p, state
 
     def state_dict(self) -> dict[str, Any]:
         """torch.optim.Optimizer.state_dict: {'state': {index: ...}, 'param_groups': [...]}."""

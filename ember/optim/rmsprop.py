@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, bump, grad_of, step_tensor, zeros_state
+from .optimizer import Optimizer, bump, check_nonnegative, grad_of, zeros_state
 
 __all__ = ["RMSprop"]
 
@@ -14,40 +14,29 @@ class RMSprop(Optimizer):
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False,
                  capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        check_nonnegative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay,
+                          alpha=alpha)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _new_state(self, p, group: dict) -> dict:
+        state = {"square_avg": zeros_state(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = zeros_state(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros_state(p)
+        return state
+
     def _step_group(self, group: dict) -> None:
         from ..backend import array_module
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         wd, momentum = group["weight_decay"], group["momentum"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_tensor()
-                state["square_avg"] = zeros_state(p)
-                if momentum > 0:
-                    state["momentum_buffer"] = zeros_state(p)
-                if group["centered"]:
-                    state["grad_avg"] = zeros_state(p)
+        for p, state in self._with_grad(group):
             x = p._array
             xp = array_module(x)
             g = grad_of(p, group["maximize"])
-            state["step"]._array += 1
             if wd != 0:
                 g = g + wd * x
             sq = state["square_avg"]._array

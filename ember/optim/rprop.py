@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, bump, grad_of, step_tensor, zeros_state
+from .optimizer import Optimizer, bump, check_nonnegative, grad_of, zeros_state
 
 __all__ = ["Rprop"]
 
@@ -14,8 +14,7 @@ class Rprop(Optimizer):
                  step_sizes: tuple[float, float] = (1e-6, 50), *, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_nonnegative(lr=lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach,
@@ -23,22 +22,17 @@ class Rprop(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
+    def _new_state(self, p, group: dict) -> dict:
+        return {"prev": zeros_state(p), "step_size": zeros_state(p, group["lr"])}
+
     def _step_group(self, group: dict) -> None:
         from ..backend import array_module
         etaminus, etaplus = group["etas"]
         smin, smax = group["step_sizes"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_tensor()
-                state["prev"] = zeros_state(p)
-                state["step_size"] = zeros_state(p, group["lr"])
+        for p, state in self._with_grad(group):
             x = p._array
             xp = array_module(x)
             g = grad_of(p, group["maximize"])
-            state["step"]._array += 1
             prev, size = state["prev"]._array, state["step_size"]._array
             s = xp.sign(g * prev)
             factor = xp.where(s > 0, etaplus, xp.where(s < 0, etaminus, 1.0)).astype(x.dtype)

@@ -104,7 +104,13 @@ def _smooth_l1_loss(input, target, reduction="mean", beta=1.0, huber=False):
     return _reduce_arr(loss, reduction), backward, {"name": name}
 
 
-def _weighted(loss: Tensor, weight: Tensor, reduction: str) -> Tensor:
+def _maybe_weighted(loss_fn, input: Tensor, target: Tensor, reduction: str,
+                    weight: Tensor | None, **kwargs) -> Tensor:
+    """loss_fn(input, target) reduced, or with `weight` (mse/l1/huber): the unreduced loss times
+    weight, its 'mean' divided by weight.sum()."""
+    if weight is None:
+        return loss_fn(input, target, reduction=reduction, **kwargs)
+    loss = loss_fn(input, target, reduction="none", **kwargs)
     if weight.size() != loss.size():
         raise ValueError("Weights and input must have the same size.")
     loss = loss * weight
@@ -119,9 +125,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     _warn_size(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if weight is not None:
-        return _weighted(_mse_loss(input, target, reduction="none"), weight, reduction)
-    return _mse_loss(input, target, reduction=reduction)
+    return _maybe_weighted(_mse_loss, input, target, reduction, weight)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -130,9 +134,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     _warn_size(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if weight is not None:
-        return _weighted(_l1_loss(input, target, reduction="none"), weight, reduction)
-    return _l1_loss(input, target, reduction=reduction)
+    return _maybe_weighted(_l1_loss, input, target, reduction, weight)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -155,10 +157,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    if weight is not None:
-        loss = _smooth_l1_loss(input, target, reduction="none", beta=delta, huber=True)
-        return _weighted(loss, weight, reduction)
-    return _smooth_l1_loss(input, target, reduction=reduction, beta=delta, huber=True)
+    return _maybe_weighted(_smooth_l1_loss, input, target, reduction, weight, beta=delta,
+                           huber=True)
 
 
 # ---- binary cross entropy -----------------------------------------------------------------

@@ -66,6 +66,21 @@ class _RemovableHandle:
         self.remove()
 
 
+def zero_grads(params, set_to_none: bool = True) -> None:
+    """Module.zero_grad and Optimizer.zero_grad: each grad set to None, or detached and zeroed
+    in place."""
+    for p in params:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad = p.grad.detach()
+                else:
+                    p.grad._requires_grad = False
+                p.grad._array[...] = 0
+
+
 class Module:
     """torch.nn.Module."""
 
@@ -403,16 +418,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """torch.nn.Module.zero_grad."""
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
-                    else:
-                        p.grad._requires_grad = False
-                    p.grad._array[...] = 0
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """torch.nn.Module.apply."""

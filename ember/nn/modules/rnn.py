@@ -11,7 +11,10 @@ import warnings
 
 import ember
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _new
+from ...autograd.grad_mode import GRAD_ENABLED
+from ...backend import array_module
+from ...ops._registry import make_dispatcher
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -27,11 +30,63 @@ def _rnn_step(x_proj, h, w_hh, b_hh, mode):
     return ember.tanh(g) if mode == "RNN_TANH" else ember.relu(g)
 
 
+def _lstm_grads(i, f, g, o, c, tc, gh, gc, cat):
+    """The LSTM cell's gate and cell-state gradients; works on raw arrays or on Tensors."""
+    gct = 0 if gc is None else gc
+    if gh is not None:
+        gct = gct + gh * o * (1 - tc * tc)
+    gi = gct * g * (i * (1 - i))
+    gf = gct * c * (f * (1 - f))
+    gg = gct * i * (1 - g * g)
+    go = 0 * o if gh is None else gh * tc * (o * (1 - o))
+    return cat((gi, gf, gg, go)), gct * f
+
+
+def _lstm_cell_fn(x_proj, hh, c):
+    # gates = x_proj + hh, then the cell's elementwise work as one node: the same float32
+    # formulas as ember.sigmoid / ember.tanh, so values equal the unfused graph's
+    xp = array_module(x_proj._array)
+    gates = x_proj._array + hh._array
+    H = gates.shape[-1] // 4
+    sg = 1 / (1 + xp.exp(-gates[..., :2 * H]))
+    i, f = sg[..., :H], sg[..., H:]
+    g = xp.tanh(gates[..., 2 * H:3 * H])
+    o = 1 / (1 + xp.exp(-gates[..., 3 * H:]))
+    c0 = c._array
+    c1 = f * c0 + i * g
+    tc = xp.tanh(c1)
+
+    def backward(gh, gc):
+        if GRAD_ENABLED[0]:           # create_graph: recompute with ember ops (differentiable)
+            gi, gf, gt, go = (x_proj + hh).chunk(4, -1)
+            i_, f_, o_ = ember.sigmoid(gi), ember.sigmoid(gf), ember.sigmoid(go)
+            g_ = ember.tanh(gt)
+            tc_ = ember.tanh(f_ * c + i_ * g_)
+            ga, gcp = _lstm_grads(i_, f_, g_, o_, c, tc_, gh, gc, lambda t: ember.cat(t, -1))
+        else:
+            ga, gcp = _lstm_grads(i, f, g, o, c0, tc, None if gh is None else gh._array,
+                                  None if gc is None else gc._array,
+                                  lambda t: xp.concatenate(t, -1))
+            ga, gcp = _new(ga), _new(gcp)
+        return ga, ga, gcp
+    return (o * tc, c1), backward, {"name": "LstmCellBackward0"}
+
+
+_lstm_cell = make_dispatcher(_lstm_cell_fn, "_lstm_cell", multi=True)
+_FUSED_DTYPES = (ember.float32, ember.float64)
+
+
 def _lstm_step(x_proj, h, c, w_hh, b_hh, w_hr=None):
-    gates = x_proj + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)
-    c = ember.sigmoid(f) * c + ember.sigmoid(i) * ember.tanh(g)
-    h = ember.sigmoid(o) * ember.tanh(c)
+    hh = F.linear(h, w_hh, b_hh)
+    dt = hh.dtype
+    if (dt not in _FUSED_DTYPES or x_proj.dtype != dt or c.dtype != dt
+            or x_proj.shape != hh.shape or c.shape != hh.shape[:-1] + (hh.shape[-1] // 4,)):
+        gates = x_proj + hh                   # unusual shapes/dtypes: the plain graph
+        i, f, g, o = gates.chunk(4, -1)
+        c = ember.sigmoid(f) * c + ember.sigmoid(i) * ember.tanh(g)
+        h = ember.sigmoid(o) * ember.tanh(c)
+    else:
+        h, c = _lstm_cell(x_proj, hh, c)
     # proj_size > 0: the hidden state is projected down by weight_hr (no bias)
     return (h if w_hr is None else F.linear(h, w_hr)), c
 
@@ -263,13 +318,15 @@ class RNNBase(Module):
                 x_proj = F.linear(layer_input, w_ih, b_ih)          # (seq, batch, gates)
                 steps = range(seq_len - 1, -1, -1) if d == 1 else range(seq_len)
                 hs = [None] * seq_len
+                # one multi-output node: backward stacks the step grads (no zero-padded slices)
+                xs = x_proj.unbind(0) if seq_len else ()
                 for t in steps:
                     if is_lstm:
-                        h, c = _lstm_step(x_proj[t], h, c, w_hh, b_hh, w_hr)
+                        h, c = _lstm_step(xs[t], h, c, w_hh, b_hh, w_hr)
                     elif self.mode == "GRU":
-                        h = _gru_step(x_proj[t], h, w_hh, b_hh)
+                        h = _gru_step(xs[t], h, w_hh, b_hh)
                     else:
-                        h = _rnn_step(x_proj[t], h, w_hh, b_hh, self.mode)
+                        h = _rnn_step(xs[t], h, w_hh, b_hh, self.mode)
                     hs[t] = h
                 outs.append(ember.stack(hs, 0) if seq_len else layer_input[:, :, :0])
                 h_n.append(h)

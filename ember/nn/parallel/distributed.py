@@ -277,7 +277,7 @@ def _reachable_leaves(out) -> set:
             if e is None:
                 continue
             t = e[0]
-            if type(t) is Node:
+            if isinstance(t, Node):
                 if id(t) not in seen:
                     seen.add(id(t))
                     nodes.append(t)

@@ -12,14 +12,11 @@ from ._base import EPOCH_DEPRECATION_WARNING, LRScheduler, _lrs
 __all__ = ["SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
 
 
-class SequentialLR(LRScheduler):
-    """torch.optim.lr_scheduler.SequentialLR: hand over between schedulers at milestones."""
+class _OverSchedulers(LRScheduler):
+    """What SequentialLR and ChainedScheduler share: the checks on the wrapped schedulers and
+    a state that holds theirs."""
 
-    def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list[int],
-                 last_epoch: int = -1) -> None:
-        if len(schedulers) < 1:
-            raise ValueError(f"{self.__class__.__name__} expects at least one scheduler, but "
-                             "got no scheduler.")
+    def _check_schedulers(self, schedulers, optimizer: Optimizer) -> None:
         for idx, sch in enumerate(schedulers):
             if not hasattr(sch, "optimizer"):
                 raise TypeError(f"{self.__class__.__name__} at index {idx} should have "
@@ -34,6 +31,31 @@ class SequentialLR(LRScheduler):
                                  "the same optimizer, but got scheduler "
                                  f"{sch.__class__.__name__} at index {idx} has {sch.optimizer}, "
                                  f"which is different from {optimizer.__class__.__name__}.")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Own state plus the wrapped schedulers' states."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore own and wrapped schedulers' states."""
+        scheds = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        state_dict["_schedulers"] = scheds
+        for i, s in enumerate(scheds):
+            self._schedulers[i].load_state_dict(s)
+
+
+class SequentialLR(_OverSchedulers):
+    """torch.optim.lr_scheduler.SequentialLR: hand over between schedulers at milestones."""
+
+    def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list[int],
+                 last_epoch: int = -1) -> None:
+        if len(schedulers) < 1:
+            raise ValueError(f"{self.__class__.__name__} expects at least one scheduler, but "
+                             "got no scheduler.")
+        self._check_schedulers(schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
                              "one more than the number of milestone points, but got number of "
@@ -64,22 +86,7 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self) -> dict[str, Any]:
-        """Own state plus the wrapped schedulers' states."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore own and wrapped schedulers' states."""
-        scheds = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = scheds
-        for i, s in enumerate(scheds):
-            self._schedulers[i].load_state_dict(s)
-
-
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_OverSchedulers):
     """torch.optim.lr_scheduler.ChainedScheduler: step every scheduler, in order."""
 
     def __init__(self, schedulers, optimizer: Optimizer | None = None) -> None:
@@ -87,20 +94,7 @@ class ChainedScheduler(LRScheduler):
             raise ValueError(f"{self.__class__.__name__} expects at least one scheduler to be "
                              "chained, but got no scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
-        for idx, sch in enumerate(schedulers):
-            if not hasattr(sch, "optimizer"):
-                raise TypeError(f"{self.__class__.__name__} at index {idx} should have "
-                                "`optimizer` as its attribute.")
-            if isinstance(sch, ReduceLROnPlateau):
-                raise ValueError(f"{self.__class__.__name__} does not support "
-                                 "`ReduceLROnPlateau` scheduler as it requires additional kwargs "
-                                 "to be specified when calling `step`, but got one at index "
-                                 f"{idx} in the given schedulers sequence.")
-            if optimizer != sch.optimizer:
-                raise ValueError(f"{self.__class__.__name__} expects all schedulers to belong to "
-                                 "the same optimizer, but got scheduler "
-                                 f"{sch.__class__.__name__} at index {idx} has {sch.optimizer}, "
-                                 f"which is different from {optimizer.__class__.__name__}.")
+        self._check_schedulers(schedulers, optimizer)
         self._schedulers = schedulers
         self.optimizer = optimizer
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
@@ -110,21 +104,6 @@ class ChainedScheduler(LRScheduler):
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Own state plus the wrapped schedulers' states."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore own and wrapped schedulers' states."""
-        scheds = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = scheds
-        for i, s in enumerate(scheds):
-            self._schedulers[i].load_state_dict(s)
-
 
 class ReduceLROnPlateau(LRScheduler):
     """torch.optim.lr_scheduler.ReduceLROnPlateau."""

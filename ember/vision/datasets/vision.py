@@ -7,6 +7,15 @@ import os
 from ...utils.data.dataset import Dataset
 
 
+def _transform_pair(transform, target_transform, input, target):
+    """(transform(input), target_transform(target)), each only where given."""
+    if transform is not None:
+        input = transform(input)
+    if target_transform is not None:
+        target = target_transform(target)
+    return input, target
+
+
 class StandardTransform:
     """torchvision.datasets.vision.StandardTransform: (input, target) -> transformed pair."""
 
@@ -14,11 +23,7 @@ class StandardTransform:
         self.transform, self.target_transform = transform, target_transform
 
     def __call__(self, input, target):
-        if self.transform is not None:
-            input = self.transform(input)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return input, target
+        return _transform_pair(self.transform, self.target_transform, input, target)
 
     def _format_transform_repr(self, transform, head: str) -> list[str]:
         lines = transform.__repr__().splitlines()
@@ -55,6 +60,11 @@ class VisionDataset(Dataset):
 
     def __getitem__(self, index: int):
         raise NotImplementedError
+
+    def _transformed(self, input, target):
+        """The sample through self.transform and self.target_transform as they are now (a
+        dataset's __getitem__ ends with it)."""
+        return _transform_pair(self.transform, self.target_transform, input, target)
 
     def __len__(self) -> int:
         raise NotImplementedError

@@ -161,18 +161,23 @@ class Resize(Module):
                 f"antialias={self.antialias})")
 
 
-class CenterCrop(Module):
-    """torchvision.transforms.CenterCrop."""
+class _SizedCrop(Module):
+    """A crop to one (h, w) `size` (CenterCrop, FiveCrop, TenCrop, RandomResizedCrop): its
+    check and repr."""
 
     def __init__(self, size) -> None:
         super().__init__()
         self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
 
-    def forward(self, img):
-        return F.center_crop(img, self.size)
-
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(size={self.size})"
+
+
+class CenterCrop(_SizedCrop):
+    """torchvision.transforms.CenterCrop."""
+
+    def forward(self, img):
+        return F.center_crop(img, self.size)
 
 
 class Pad(Module):
@@ -335,13 +340,12 @@ class RandomVerticalFlip(RandomHorizontalFlip):
         return F.vflip(img) if ember.rand(1) < self.p else img
 
 
-class RandomResizedCrop(Module):
+class RandomResizedCrop(_SizedCrop):
     """torchvision.transforms.RandomResizedCrop."""
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
                  interpolation=InterpolationMode.BILINEAR, antialias: bool | None = True):
-        super().__init__()
-        self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
+        super().__init__(size)
         if not isinstance(scale, Sequence):
             raise TypeError("Scale should be a sequence")
         if not isinstance(ratio, Sequence):
@@ -390,26 +394,18 @@ class RandomResizedCrop(Module):
                 f"interpolation={self.interpolation.value}, antialias={self.antialias})")
 
 
-class FiveCrop(Module):
+class FiveCrop(_SizedCrop):
     """torchvision.transforms.FiveCrop."""
-
-    def __init__(self, size) -> None:
-        super().__init__()
-        self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
 
     def forward(self, img):
         return F.five_crop(img, self.size)
 
-    def __repr__(self) -> str:
-        return f"{self.__class__.__name__}(size={self.size})"
 
-
-class TenCrop(Module):
+class TenCrop(_SizedCrop):
     """torchvision.transforms.TenCrop."""
 
     def __init__(self, size, vertical_flip: bool = False) -> None:
-        super().__init__()
-        self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
+        super().__init__(size)
         self.vertical_flip = vertical_flip
 
     def forward(self, img):
