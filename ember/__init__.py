@@ -115,8 +115,8 @@ from .random import (
 _compat_getattr = compat.module_getattr("torch", "ember")
 
 # Heavy, rarely needed parts load on first attribute access (import time: issue 10).
-_LAZY_MODULES = ("accelerator", "amp", "backends", "cuda", "distributed", "hub", "jit", "nn",
-                 "onnx", "optim", "serialization", "utils", "vision")
+_LAZY_MODULES = ("accelerator", "amp", "backends", "cuda", "distributed", "fft", "hub", "jit",
+                 "nn", "onnx", "optim", "serialization", "special", "utils", "vision")
 # name -> the submodule that defines it; torch.<name> spellings of nn.functional ops included.
 _LAZY_ATTRS = {"autocast": "amp", "load": "serialization", "save": "serialization",
                "cdist": "nn.functional.misc"}

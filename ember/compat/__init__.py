@@ -111,7 +111,7 @@ class _Finder(importlib.abc.MetaPathFinder):
             return None     # torch._C, torch._dynamo: torch's internals, nothing in Ember
         if is_stub(sys.modules.get(parent_name)):
             # Inside a module Ember lacks: `import torch.distributions.normal` and also
-            # `from torch.fft import rfft2` (the import system tries a submodule) land here.
+            # `from torch.sparse import mm` (the import system tries a submodule) land here.
             raise missing_import(fullname)
         ember_name = _ember_name(fullname)
         try:
