@@ -155,7 +155,11 @@ class Generator:
 
     def _uniform32(self, n: int) -> np.ndarray:
         """n float32 uniforms in [0, 1): 24 bits of one output each."""
-        return (self._raw32(n) & _MASK24).astype(np.float32) * np.float32(2.0 ** -24)
+        k = self._raw32(n).astype(np.uint32)
+        k &= np.uint32(0xFFFFFF)
+        u = k.astype(np.float32)
+        u *= np.float32(2.0 ** -24)
+        return u
 
     def _uniform64(self, n: int) -> np.ndarray:
         """n float64 uniforms in [0, 1): 53 bits of one random64() each."""

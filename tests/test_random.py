@@ -135,6 +135,30 @@ def test_large_float32():
     check(9, lambda lib: lib.empty(300, 200, dtype=lib.float64).uniform_(-0.577, 0.577))
 
 
+def test_chunked_float32_paths():
+    # uniform_: the exact-in-float64 chunked path (symmetric and general ranges) and the
+    # midpoint-repair fallback; normal_: chunked draws, the mean == 0 shortcut, a tail block
+    for n in (3 * (1 << 16) + 5, 3 * (1 << 15) + 16):
+        for lo, hi in ((-0.0721, 0.0721), (0.3, 0.7), (-3e-5, 2.0), (2.5, 2.5000001)):
+            check(11, lambda lib: lib.empty(n).uniform_(lo, hi))
+        for mean, std in ((0.0, 0.01), (-0.0, 0.3), (0.5, 2.0)):
+            check(12, lambda lib: lib.empty(n).normal_(mean, std))
+
+
+def test_box_muller32_log_sincos_exhaustive():
+    # the block path feeds LOG and SINCOS only 2**24 possible inputs each: the repair-free
+    # versions must equal the midpoint-repairing ones (checked against torch above) on all
+    from ember.ops import _rng_math as M
+    for i in range(0, 1 << 24, 1 << 21):
+        u = np.arange(i, i + (1 << 21), dtype=np.float32) * np.float32(2.0 ** -24)
+        x = np.float32(1.0) - u
+        np.testing.assert_array_equal(M.log256q(x).view(np.uint32),
+                                      M.log256(x).view(np.uint32))
+        th = M.TWO_PI32 * u
+        for a, b in zip(M.sincos256q(th), M.sincos256(th)):
+            np.testing.assert_array_equal(a.view(np.uint32), b.view(np.uint32))
+
+
 def test_non_contiguous_memory_order():
     for shape, perm in (((4, 6), (1, 0)), ((3, 4, 5), (2, 0, 1)), ((2, 8), (1, 0))):
         def f(lib, fill):

@@ -68,6 +68,31 @@ def _fix_midpoints(r, s, a, b, c, cand) -> None:
     r.ravel()[idx] = np.where(err != 0, moved, ss).astype(_f32)
 
 
+def _odd_scaled(x: float):
+    """(|X|, e) with x = ±X * 2**e and X odd (X = 0 for x == 0)."""
+    p, q = float(x).as_integer_ratio()
+    p = abs(p)
+    if q > 1:
+        return p, 1 - q.bit_length()
+    if p == 0:
+        return 0, 0
+    tz = (p & -p).bit_length() - 1
+    return p >> tz, tz
+
+
+def u24_fma_exact(d, f) -> bool:
+    """Whether k * d * 2**-24 + f is exact in float64 for every integer 0 <= k < 2**24
+    (d, f float32, d != 0): the exact sums on the grid 2**E then need fewer than 53 bits."""
+    if d == 0:
+        return False
+    dm, de = _odd_scaled(d)
+    de -= 24
+    fm, fe = _odd_scaled(f)
+    e = de if fm == 0 else min(de, fe)
+    bound = ((1 << 24) - 1) * dm * (1 << (de - e)) + fm * (1 << (fe - e) if fm else 0)
+    return bound < (1 << 53)
+
+
 def _pick(x, where):
     """The elements of x (a scalar or an array of the result's shape) at `where`, as float64."""
     if np.ndim(x) == 0:
@@ -87,12 +112,12 @@ def _two_sum(a, b):
 def fma64(a, b, c) -> np.ndarray:
     """a*b + c in float64 with one rounding (Boldo-Melquiond: TwoProduct, TwoSum, round-to-odd)."""
     a, b, c = np.broadcast_arrays(np.asarray(a, _f64), np.asarray(b, _f64), np.asarray(c, _f64))
-    if a.size > _CHUNK:
+    if a.size > CHUNK:
         # cache-sized pieces: the many temporaries stay in cache
         shape = a.shape
         a, b, c = a.reshape(-1), b.reshape(-1), c.reshape(-1)
-        out = np.concatenate([fma64(a[i:i + _CHUNK], b[i:i + _CHUNK], c[i:i + _CHUNK])
-                              for i in range(0, a.size, _CHUNK)])
+        out = np.concatenate([fma64(a[i:i + CHUNK], b[i:i + CHUNK], c[i:i + CHUNK])
+                              for i in range(0, a.size, CHUNK)])
         return out.reshape(shape)
     p = a * b
     t = _SPLIT * a
@@ -140,7 +165,7 @@ _MIN_NORM = _bits32(0x00800000)
 _ONE = _f32(1.0)
 _HALF = _f32(0.5)
 TWO_PI32 = _f32(2.0 * math.pi)
-_CHUNK = 1 << 15          # elements per piece of the block Box-Muller (a multiple of 16)
+CHUNK = 1 << 15          # elements per piece of the block Box-Muller (a multiple of 16)
 
 
 def log256(x: np.ndarray) -> np.ndarray:
@@ -187,19 +212,88 @@ def sincos256(x: np.ndarray):
     return np.where(flip_sin, -sin, sin), np.where(flip_cos, -cos, cos)
 
 
+def _fma32q(a, b, c) -> np.ndarray:
+    """fl32(a*b + c) through one float64 sum, without fma32's midpoint repair: only for the
+    log/sincos steps below, checked exhaustively over all 2**24 inputs the sampler can feed them
+    (tests/test_random.py), where the plain double rounding never differs from a fused op."""
+    s = np.multiply(a, b, dtype=_f64)
+    s += c
+    return s.astype(_f32)
+
+
+def log256q(x: np.ndarray) -> np.ndarray:
+    """log256 for x = 1 - k * 2**-24 (the Box-Muller radius input), no midpoint repairs."""
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 126).astype(_f32)
+    m = ((bits & np.int32(-2139095041)) | np.int32(0x3F000000)).view(_f32)   # & 0x807FFFFF
+    small = m < _SQRTHF
+    e -= small
+    x = m - _ONE
+    x += np.where(small, m, _f32(0.0))
+    z = x * x
+    y = _fma32q(_LOG_P[0], x, _LOG_P[1])
+    for p in _LOG_P[2:]:
+        y = _fma32q(y, x, p)
+    y *= x
+    y = _fma32q(y, z, e * _Q1)
+    z *= -_HALF                 # fma(-z, 0.5, y) and fma(e, q2, x): the products are exact
+    y += z
+    x += y
+    e *= _Q2
+    x += e
+    return x
+
+
+def sincos256q(x: np.ndarray):
+    """sincos256 for x = fl32(2pi * k * 2**-24) (the Box-Muller angle), no midpoint repairs."""
+    j = (x * _FOPI).astype(np.int32)
+    j += 1
+    j &= ~1
+    y = j.astype(_f32)
+    x = x + y * _DP[0]          # y is an even integer <= 8: y * DP1 and y * DP2 are exact
+    x += y * _DP[1]
+    x = _fma32q(y, _DP[2], x)
+    z = x * x
+    c = _fma32q(_fma32q(_COS[0], z, _COS[1]), z, _COS[2])
+    c *= z
+    c = _fma32q(c, z, -(z * _HALF))
+    c += _ONE
+    s = _fma32q(_fma32q(_SIN[0], z, _SIN[1]), z, _SIN[2])
+    s *= z
+    s = _fma32q(s, x, x)
+    poly = (j & 2) != 0
+    sin = np.where(poly, c, s)
+    cos = np.where(poly, s, c)
+    flip = j & 4                             # sign flips as XOR of the sign bit
+    flip <<= 29
+    sin.view(np.int32)[...] ^= flip
+    j -= 2
+    np.invert(j, out=j)
+    j &= 4
+    j <<= 29
+    cos.view(np.int32)[...] ^= j
+    return sin, cos
+
+
 def box_muller32(u: np.ndarray, mean: np.float32, std: np.float32) -> np.ndarray:
     """NormalFill16<float> (AVX2) over consecutive blocks of 16 float32 uniforms."""
-    if u.size > _CHUNK:
+    if u.size > CHUNK:
         # cache-sized pieces: the many temporaries stay in cache and off the page-fault path
-        return np.concatenate([box_muller32(u[i:i + _CHUNK], mean, std)
-                               for i in range(0, u.size, _CHUNK)])
-    b = u.reshape(-1, 2, 8)
-    radius = np.sqrt(_f32(-2.0) * log256(_ONE - b[:, 0]))
-    s, c = sincos256(TWO_PI32 * b[:, 1])
-    out = np.empty_like(b)
-    out[:, 0] = radius * c
-    out[:, 1] = radius * s
-    return affine32(out.reshape(-1), std, mean)
+        return np.concatenate([box_muller32(u[i:i + CHUNK], mean, std)
+                               for i in range(0, u.size, CHUNK)])
+    # contiguous halves: ufuncs over (rows, 8) strided views would loop 8 elements at a time
+    b = np.empty((2, u.size // 2), dtype=_f32)          # a copy: u itself stays untouched
+    b.reshape(2, -1, 8)[...] = u.reshape(-1, 2, 8).transpose(1, 0, 2)
+    radius = np.subtract(_ONE, b[0])
+    radius = log256q(radius)
+    radius *= _f32(-2.0)
+    np.sqrt(radius, out=radius)
+    np.multiply(TWO_PI32, b[1], out=b[1])
+    s, c = sincos256q(b[1])
+    np.multiply(c, radius, out=b[0])
+    np.multiply(s, radius, out=b[1])
+    out = b.reshape(2, -1, 8).transpose(1, 0, 2).reshape(-1)
+    return affine32(out, std, mean)
 
 
 def box_muller64(u: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -217,6 +311,11 @@ def affine32(x: np.ndarray, std: np.float32, mean: np.float32) -> np.ndarray:
     """fma32(x, std, mean); x*1 + mean is a plain (single-rounding) add."""
     if std == 1:
         return x + mean
+    if mean == 0:
+        # x*std is exact in float64, so fl32(x*std) is the fused result; + (±0) as the fma does
+        x = x * std
+        x += mean
+        return x
     return fma32(x, std, mean)
 
 

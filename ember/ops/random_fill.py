@@ -131,9 +131,12 @@ def _uniform_vals(gen: Generator, n: int, frm: float, to: float, dt: D.dtype) ->
             v[v == to] = frm
         return v
     f, t = _f32(frm), _f32(to)
-    v = gen._uniform32(n)
-    if f != 0 or t != 1:
-        v = M.fma32(v, t - f, f)
+    if f == 0 and t == 1:
+        v = gen._uniform32(n)
+    elif M.u24_fma_exact(t - f, f):
+        v = _uniform32_affine(gen, n, t - f, f)
+    else:
+        v = M.fma32(gen._uniform32(n), t - f, f)
     if dt is D.float32:
         if f != 0 or t != 1:
             v[v == t] = f
@@ -143,6 +146,28 @@ def _uniform_vals(gen: Generator, n: int, frm: float, to: float, dt: D.dtype) ->
     ts = _from_float(np.array([t]), dt)[0]
     v[v == ts] = _from_float(np.array([f]), dt)[0]
     return v
+
+
+_UCHUNK = 1 << 16          # elements per piece of the chunked uniform transform (cache-sized)
+
+
+def _uniform32_affine(gen: Generator, n: int, d: np.float32, f: np.float32) -> np.ndarray:
+    """fl32(fma(u, d, f)) for n fresh uniforms u = k * 2**-24, when M.u24_fma_exact(d, f):
+    k * (d * 2**-24) + f is then exact in float64, so one cast to float32 rounds it once."""
+    out = np.empty(n, dtype=_f32)
+    ds, ff = float(d) * 2.0 ** -24, float(f)
+    buf = np.empty(min(n, _UCHUNK), dtype=_f64)
+    mask = np.uint32(0xFFFFFF)
+    for i in range(0, n, _UCHUNK):
+        m = min(_UCHUNK, n - i)
+        k = gen._raw32(m).astype(np.uint32)
+        k &= mask
+        b = buf[:m]
+        np.copyto(b, k, casting="unsafe")
+        b *= ds
+        b += ff
+        np.copyto(out[i:i + m], b, casting="unsafe")
+    return out
 
 
 def _scalar_normals(gen: Generator, n: int) -> np.ndarray:
@@ -182,8 +207,11 @@ def _normal_vals(gen: Generator, n: int, mean: float, std: float, dt: D.dtype,
         m32, s32 = _f32(mean), _f32(std)
         if dt is D.float32:
             out = np.empty(n, dtype=_f32)
-            out[:full] = M.box_muller32(gen._uniform32(n)[:full], m32, s32)
+            for i in range(0, full, M.CHUNK):      # draw and transform cache-sized pieces
+                m = min(M.CHUNK, full - i)
+                out[i:i + m] = M.box_muller32(gen._uniform32(m), m32, s32)
             if rem:
+                gen._raw32(rem)                     # the tail's own draws, overwritten below
                 out[n - 16:] = M.box_muller32(gen._uniform32(16), m32, s32)
             return out
         # float16/bfloat16: 16 uniforms per block (and 16 for the tail), no leftover draws
