@@ -599,11 +599,24 @@ def sum_to_shape(g: Tensor, shape) -> Tensor:
     for i, s in enumerate(shape):
         if s == 1 and g.shape[nd + i] != 1:
             dims.append(nd + i)
+    a = g._array
+    dt = g._dtype
+    if (dims or nd) and not GRAD_ENABLED[0] and type(a) is _ndarray and \
+            (dt is _F32 or dt is _F64):
+        # no graph wanted: the same sum and reshape as below on the raw array
+        if dims:
+            a = a.sum(axis=tuple(dims), keepdims=True, dtype=dt.np)
+        if nd:
+            a = a.reshape(shape)
+        return _new(a, dt)
     if dims:
         g = g.sum(dim=tuple(dims), keepdim=True)
     if nd:
         g = g.reshape(shape)
     return g
+
+
+_F32, _F64 = D.float32, D.float64
 
 
 def array_of(x):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from numpy import ndarray as _ndarray
+from numpy import ones as _np_ones
+
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node, run_backward
 
@@ -21,7 +24,7 @@ def _as_list(x):
 
 def _make_roots(outputs, grad_outputs, create_graph):
     from .._creation import ones_like
-    from .._tensor import Tensor
+    from .._tensor import Tensor, _new
     roots = []
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
@@ -38,7 +41,11 @@ def _make_roots(outputs, grad_outputs, create_graph):
             if not out._dtype.is_floating_point and not out._dtype.is_complex:
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                    f"but got {out._dtype}")
-            g = ones_like(out)
+            a = out._array
+            if type(a) is _ndarray:
+                g = _new(_np_ones(a.shape, a.dtype), out._dtype)    # ones_like(out), directly
+            else:
+                g = ones_like(out)
         elif not isinstance(g, Tensor):
             from .._creation import tensor
             g = tensor(g, dtype=out._dtype)

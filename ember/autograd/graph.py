@@ -156,6 +156,9 @@ def _accumulate_buffer(buf, idx, g):
     buf[idx] = g if old is None else old + g
 
 
+_TENSOR_MOD: list = []
+
+
 def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, leaf_filter=None,
                  accumulate=None):
     """Propagate gradients from roots = [(target, idx, grad), ...].
@@ -166,7 +169,10 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None, le
     accumulate: whether leaves' .grad are written (default: when nothing is captured).
     With capture or leaf_filter, only the nodes on a path to those targets run (as torch).
     """
-    from .._tensor import Tensor, sum_to_shape
+    if not _TENSOR_MOD:      # ember._tensor imports this module: bound on first use
+        from .._tensor import Tensor, sum_to_shape
+        _TENSOR_MOD[:] = (Tensor, sum_to_shape)
+    Tensor, sum_to_shape = _TENSOR_MOD
 
     if accumulate is None:
         accumulate = capture is None

@@ -53,6 +53,9 @@ def _bf16_out(args, out_dtype):
     return _bf16 if seen else out_dtype
 
 
+_PY_NUMBERS = frozenset((float, int, bool, complex))
+
+
 def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view: bool = False):
     """Wrap a primitive into the public callable that builds the autograd graph.
 
@@ -60,6 +63,7 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
     {"view": False} opts out for a call that had to copy, e.g. reshape)."""
     grad_name = _camel(name)
     grad_cls = node_class(grad_name)
+    simple = not multi and not view
 
     def dispatch(*args, **kwargs):
         if _CUDA_ON[0]:
@@ -84,8 +88,79 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
             raise err from None
         if type(res) is not tuple:
             return _wrap_out(res, None, args)
+        if simple and len(res) == 3 and type(res[2]) is Info:
+            # fast path (most ops, via elementwise.result): one output of a known dtype that
+            # is not bfloat16, default saved tensors; the same steps as the general path below
+            out, backward, info = res
+            if type(out) is not _ndarray and not hasattr(out, "__cuda_array_interface__"):
+                out = _asarray(out)
+            t = _tnew(Tensor)
+            t._array = out
+            t._dtype = odt = info.odt
+            t._requires_grad = False
+            t.grad = None
+            t.grad_fn = None
+            t._vc = [0]
+            t._out_idx = 0
+            if backward is None or not GRAD_ENABLED[0]:
+                return t
+            a = args[0]
+            if len(args) == 2 and type(args[1]) in _PY_NUMBERS and type(a) is Tensor:
+                # tensor op Python number: one possible edge, one saved tensor
+                if not a._requires_grad:
+                    return t
+                gf = a.grad_fn
+                edges = [(a if gf is None else gf, a._out_idx, a._array.shape, a._dtype), None]
+                saved = ((a, a._vc[0]),) if saves else None
+            else:
+                edges = None
+                saved = [] if saves else None
+                i = 0
+                for a in args:
+                    if isinstance(a, Tensor):
+                        if a._requires_grad:
+                            if edges is None:
+                                edges = [None] * len(args)
+                            gf = a.grad_fn
+                            edges[i] = (a if gf is None else gf, a._out_idx, a._array.shape,
+                                        a._dtype)
+                        if saves:
+                            saved.append((a, a._vc[0]))
+                    i += 1
+                if edges is None:
+                    return t
+                if saves:
+                    saved = tuple(saved)
+            gname = info.gname
+            if gname is None or gname == grad_name:
+                node = grad_cls(backward, edges, grad_name, 1, saved)
+            else:
+                node = info.gcls(backward, edges, gname, 1, saved)
+            if odt.category >= 2:
+                t.grad_fn = node
+                t._requires_grad = True
+                if info.saved_out:
+                    # backward reads the result: an in-place change to it must raise, as torch
+                    node.saved = (node.saved or ()) + ((_SavedResult(t, node._name), 0),)
+            return t
         if len(res) == 2:
             out, backward = res
+            if simple and type(out) is _ndarray and (backward is None or not GRAD_ENABLED[0]):
+                # no graph to record: _wrap_out(out, None, args) inlined
+                d = _BY_NP[out.dtype]
+                if d is _float32:
+                    for a in args:
+                        if isinstance(a, Tensor) and a._dtype is _bf16:
+                            return _wrap_out(out, None, args)
+                t = _tnew(Tensor)
+                t._array = out
+                t._dtype = d
+                t._requires_grad = False
+                t.grad = None
+                t.grad_fn = None
+                t._vc = [0]
+                t._out_idx = 0
+                return t
             info = None
             odt = None
             gname = grad_name
@@ -130,22 +205,25 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
         if backward is None or not GRAD_ENABLED[0]:
             return outs
         edges = None
+        own = info is not None and "saved" in info
+        saved = [] if saves and not own else None
         i = 0
         for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
-                if edges is None:
-                    edges = [None] * len(args)
-                gf = a.grad_fn
-                edges[i] = (a if gf is None else gf, a._out_idx, a._array.shape, a._dtype)
+            if isinstance(a, Tensor):
+                if a._requires_grad:
+                    if edges is None:
+                        edges = [None] * len(args)
+                    gf = a.grad_fn
+                    edges[i] = (a if gf is None else gf, a._out_idx, a._array.shape, a._dtype)
+                if saved is not None:
+                    saved.append((a, a._vc[0]))
             i += 1
         if edges is None:
             return outs
-        if info is not None and "saved" in info:
+        if own:
             saved = tuple((t, t._vc[0]) for t in info["saved"])
-        elif saves:
-            saved = tuple([(a, a._vc[0]) for a in args if isinstance(a, Tensor)])  # no genexpr
-        else:
-            saved = None
+        elif saved is not None:
+            saved = tuple(saved)
         node = gcls(backward, edges, gname, len(outs) if multi else 1, saved)
         if multi:
             for i, o in enumerate(outs):
@@ -168,6 +246,25 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
     return dispatch
 
 
+class Info(dict):
+    """An info dict ({"dtype": dt[, "name": n][, "saved_out": True]}, dt not bfloat16) that
+    carries its fields as attributes too, for the dispatcher's fast path (elementwise.result
+    makes one per key and shares it)."""
+
+    __slots__ = ("odt", "gname", "gcls", "saved_out")
+
+    def __init__(self, dt, name=None, saved_out=False):
+        super().__init__(dtype=dt)
+        if name is not None:
+            self["name"] = name
+        if saved_out:
+            self["saved_out"] = True
+        self.odt = dt
+        self.gname = name
+        self.gcls = None if name is None else node_class(name)
+        self.saved_out = saved_out
+
+
 class _SavedResult:
     """An op's result as node.saved holds it: its version counter and what the error message
     names, without a reference to the tensor (which would make result -> node -> result a
@@ -177,7 +274,10 @@ class _SavedResult:
 
     def __init__(self, t, grad_name: str):
         self._vc = t._vc                      # shared with t's views: their writes count too
-        self.grad_fn = _GradName(grad_name)
+        g = _GRAD_NAMES.get(grad_name)
+        if g is None:
+            g = _GRAD_NAMES[grad_name] = _GradName(grad_name)     # immutable: one per name
+        self.grad_fn = g
         self._out_idx = 0
         self.shape = t._array.shape
         self._dtype = t._dtype
@@ -191,6 +291,9 @@ class _GradName:
 
     def __init__(self, name: str):
         self._name = name
+
+
+_GRAD_NAMES: dict = {}
 
 
 def _dispatch_out(dispatch, args, kwargs, out):

@@ -15,7 +15,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _new, _record
 from ..autograd.grad_mode import GRAD_ENABLED
 from ..backend import array_module, round_bf16, to_device
-from ._registry import OVERLAP_MSG, _scalar_name, check_inplace, op, public, register
+from ._registry import OVERLAP_MSG, Info, _scalar_name, check_inplace, op, public, register
 from ._util import check_same_device, xp_of
 
 _BF16 = D.bfloat16
@@ -97,14 +97,21 @@ def result(out, dt: D.dtype, backward=None, name: str | None = None, saved_out: 
         out = out.astype(dt.np)
     info = _INFO.get((dt, name, saved_out))
     if info is None:          # the dispatcher only reads info: one shared dict per key
-        info = {"dtype": dt} if name is None else {"dtype": dt, "name": name}
-        if saved_out:
-            info["saved_out"] = True
+        if dt is not _BF16:
+            info = Info(dt, name, saved_out)      # takes the dispatcher's fast path
+        else:
+            info = {"dtype": dt} if name is None else {"dtype": dt, "name": name}
+            if saved_out:
+                info["saved_out"] = True
         _INFO[(dt, name, saved_out)] = info
     return out, backward, info
 
 
 _INFO: dict = {}
+_RAW_MUL = (D.float32, D.float64)
+# the info add/mul's fast paths return (the same shared dicts result() gives)
+_FAST_INFO = {(d, n): result(_np.empty(0, d.np), d, None, n)[2]
+              for d in _RAW_MUL for n in ("AddBackward0", "MulBackward0")}
 
 
 def out_tensor(arr, dt: D.dtype, recompute):
@@ -181,6 +188,16 @@ def _check_alpha(alpha, dt: D.dtype) -> None:
 @op(dunder=("__add__", "__radd__"), inplace=True, idunder=("__iadd__",), saves=False)
 def add(input, other, *, alpha=1):
     """torch.add: input + alpha * other."""
+    if type(other) is float and type(input) is Tensor and alpha == 1:
+        dt = input._dtype
+        x = input._array
+        if dt in _RAW_MUL and type(x) is _ndarray:
+            # fast path: NumPy casts a Python float to a float array's dtype, as bin_arrays
+            out = x + other
+
+            def backward1(gy):
+                return gy, gy
+            return out, backward1, _FAST_INFO[dt, "AddBackward0"]
     x, y, dt = bin_arrays(input, other)
     if alpha != 1:
         _check_alpha(alpha, dt)
@@ -239,12 +256,21 @@ def rsub(input, other, *, alpha=1):
                   "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
 
 
-_RAW_MUL = (D.float32, D.float64)
-
-
 @op(dunder=("__mul__", "__rmul__"), inplace=True, idunder=("__imul__",))
 def mul(input, other):
     """torch.mul."""
+    if type(other) is float and type(input) is Tensor and input._dtype in _RAW_MUL and \
+            type(input._array) is _ndarray:
+        # fast path: NumPy casts a Python float to a float array's dtype, as bin_arrays
+        dt = input._dtype
+        y = other
+        out = input._array * other
+
+        def backward_scalar(gy):
+            if GRAD_ENABLED[0] or gy._dtype is not dt:
+                return gy * other, None
+            return _new(gy._array * y, dt), None
+        return out, backward_scalar, _FAST_INFO[dt, "MulBackward0"]
     x, y, dt = bin_arrays(input, other)
     out = x * y
     if type(other) is float and dt in _RAW_MUL:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from numpy import matmul as _np_matmul
+from numpy import ndarray as _ndarray
+
 from .. import _dtype as D
-from .._tensor import Tensor
+from .._tensor import Tensor, _new
+from ..autograd.grad_mode import GRAD_ENABLED
 from ._registry import _scalar_name, op, public, register
 from ._util import wrap_dim, xp_of
 
@@ -44,6 +48,10 @@ def _same_dtype(a: Tensor, b: Tensor) -> None:
 
 def _H(t: Tensor) -> Tensor:
     """Adjoint of the last two dims (the transpose for real tensors)."""
+    x = t._array
+    if not GRAD_ENABLED[0] and type(x) is _ndarray and x.ndim >= 2 and t._dtype.category < 3:
+        # backward without a graph: the transpose as a plain tensor (no view bookkeeping)
+        return _new(x.swapaxes(-2, -1), t._dtype)
     t = t.transpose(-2, -1)
     return t.conj() if t._dtype.is_complex else t
 
@@ -306,7 +314,9 @@ def _add_scaled(out, inp, beta, alpha, dt):
 
 
 def _check_add_shape(inp: Tensor, shape) -> None:
-    s = tuple(inp.shape)
+    s = inp._array.shape
+    if s == shape:
+        return
     if len(s) > len(shape):
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(s)}}}, size={list(shape)}): the "
                            "number of sizes provided must be greater or equal to the number of "
@@ -320,18 +330,36 @@ def _check_add_shape(inp: Tensor, shape) -> None:
                                f"{list(shape)}.  Tensor sizes: {list(s)}")
 
 
+def _mm2(p: Tensor, q: Tensor) -> Tensor:
+    """matmul(p, q) of two 2-D tensors (addmm's backward); without a graph to record, a plain
+    float32/float64 product runs on the raw arrays (what matmul computes for them)."""
+    x, y = p._array, q._array
+    dt = p._dtype
+    if not GRAD_ENABLED[0] and q._dtype is dt and (dt is D.float32 or dt is D.float64) and \
+            type(x) is _ndarray and type(y) is _ndarray and x.ndim == 2 and y.ndim == 2 and \
+            x.shape[1] == y.shape[0]:
+        return _new(_np_matmul(x, y), dt)
+    return matmul(p, q)
+
+
 def _addprod(kind: str):
     """addmm / addmv / baddbmm / addbmm: beta * input + alpha * (a @ b) (summed over batch)."""
     ranks = {"addmm": (2, 2), "addmv": (2, 1), "baddbmm": (3, 3), "addbmm": (3, 3)}[kind]
     names = {"addmm": ("mat1", "mat2"), "addmv": ("mat", "vec"),
              "baddbmm": ("batch1", "batch2"), "addbmm": ("batch1", "batch2")}[kind]
 
+    mm = _mm2 if kind == "addmm" else matmul
+
+    r0, r1 = ranks
+
     def prim(input: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
-        for pos, (nm, t) in enumerate(((names[0], a), (names[1], b)), start=2):
-            _require_tensor(kind, nm, pos, t)
-            if t.ndim != ranks[pos - 2]:
-                what = {2: "a matrix", 1: "a vector", 3: "a 3D tensor"}[ranks[pos - 2]]
-                raise RuntimeError(f"{nm} must be {what}, got {t.ndim}-D tensor")
+        if not (isinstance(a, Tensor) and isinstance(b, Tensor) and a._array.ndim == r0 and
+                b._array.ndim == r1):       # the checks below only raise: skipped when valid
+            for pos, (nm, t) in enumerate(((names[0], a), (names[1], b)), start=2):
+                _require_tensor(kind, nm, pos, t)
+                if t.ndim != ranks[pos - 2]:
+                    what = {2: "a matrix", 1: "a vector", 3: "a 3D tensor"}[ranks[pos - 2]]
+                    raise RuntimeError(f"{nm} must be {what}, got {t.ndim}-D tensor")
         _same_dtype(a, b)
         if input._dtype is not a._dtype:
             raise RuntimeError(f"expected self and {names[0]} to have the same dtype, but got: "
@@ -366,15 +394,15 @@ def _addprod(kind: str):
                     gb = matmul(_H(a), g)
             else:
                 if a._requires_grad:
-                    ga = matmul(g, _H(b))
+                    ga = mm(g, _H(b))
                 if b._requires_grad:
                     if kind == "addmm" and not b._array.flags.c_contiguous and \
                             b._array.flags.f_contiguous:
                         # b is a transposed weight (linear): give its gradient the same
                         # layout, so that weight.grad is C-contiguous and taken without a copy
-                        gb = _H(matmul(_H(g), a))
+                        gb = _H(mm(_H(g), a))
                     else:
-                        gb = matmul(_H(a), g)
+                        gb = mm(_H(a), g)
             return gi, ga, gb
         return out, backward
 

@@ -10,8 +10,11 @@ import operator
 import warnings
 from math import prod as _prod
 
+from numpy import ndarray as _ndarray
+
 from .. import _dtype as D
 from .._tensor import Size, Tensor, _new, sum_to_shape
+from ..autograd.grad_mode import GRAD_ENABLED
 from ..backend import array_module, reshape_view
 from ._registry import _scalar_name, check_inplace, op, public, register
 from ._util import wrap_dim
@@ -327,7 +330,15 @@ def t(input):
     x = input._array
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return x.T if x.ndim == 2 else x.view(), lambda gy: (gy.t(),)
+    return x.T if x.ndim == 2 else x.view(), _t_backward
+
+
+def _t_backward(gy):
+    x = gy._array
+    if not GRAD_ENABLED[0] and type(x) is _ndarray and x.ndim <= 2:
+        # no graph to record: gy.t() as a plain tensor (no view bookkeeping)
+        return (_new(x.T if x.ndim == 2 else x.view(), gy._dtype),)
+    return (gy.t(),)
 
 
 @public()

@@ -280,6 +280,9 @@ def frac(input):
     return result(x - xp_of(input).trunc(x), input._dtype, lambda gy: (gy,))
 
 
+_ZEROS: dict = {}     # NumPy dtype -> its scalar 0 (relu)
+
+
 @op(inplace=True)
 def relu(input):
     """torch.relu (gradient 0 at 0)."""
@@ -288,7 +291,13 @@ def relu(input):
     if input._dtype.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
     x = input._array
-    out = xp_of(input).maximum(x, x.dtype.type(0))
+    if type(x) is _np.ndarray:
+        zero = _ZEROS.get(x.dtype)
+        if zero is None:
+            zero = _ZEROS[x.dtype] = x.dtype.type(0)
+        out = _np.maximum(x, zero)
+    else:
+        out = xp_of(input).maximum(x, x.dtype.type(0))
 
     def backward(gy):
         # torch's threshold_backward: zero where result <= 0 (so nan passes the gradient)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import warnings
 
+from numpy import ndarray as _ndarray
+
 import ember
 
 from ... import _dtype as D
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _new
 from ...autograd.grad_mode import GRAD_ENABLED
 from ...ops._util import binary_arrays
 from ._common import const, legacy_reduction, nnop, reduce_loss, xp_arr
@@ -49,11 +51,19 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
 # ---- pointwise regression losses ----------------------------------------------------------
 @nnop()
 def _mse_loss(input, target, reduction="mean"):
-    x, t, _ = binary_arrays(input, target)
+    x, t, dt = binary_arrays(input, target)
     d = x - t
     n = max(d.size, 1)
+    raw = input._dtype is dt and target._dtype is dt and (dt is D.float32 or dt is D.float64) \
+        and type(x) is _ndarray and type(t) is _ndarray
 
     def backward(gy):
+        if raw and not GRAD_ENABLED[0] and gy._dtype is dt and type(gy._array) is _ndarray:
+            # no graph wanted: the ops below on the raw arrays (d is input - target: the saved
+            # inputs' versions are checked before backward runs)
+            ga = gy._array
+            ga = (ga / n if reduction == "mean" else ga) * (d * 2)
+            return _new(ga, dt), _new(-ga, dt)
         g = _scale(gy, reduction, n) * ((input - target) * 2)
         return g, -g
     return _reduce_arr(d * d, reduction), backward, {"name": "MseLossBackward0"}

@@ -50,6 +50,12 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
+        d = self.__dict__
+        p = d["_parameters"]
+        if type(self) is Linear and "weight" in p and "bias" in p and "weight" not in d and \
+                "bias" not in d:
+            # what self.weight / self.bias resolve to, without Module.__getattr__'s detour
+            return F.linear(input, p["weight"], p["bias"])
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

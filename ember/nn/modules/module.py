@@ -554,6 +554,8 @@ class Module:
         if self._backward_hooks or self._backward_pre_hooks:
             from ._hooks import call_with_backward_hooks
             return call_with_backward_hooks(self, self._call_forward, args, kwargs)
+        if not self._forward_pre_hooks and not self._forward_hooks:
+            return self.forward(*args, **kwargs)      # no hooks: _call_forward's fast path
         return self._call_forward(*args, **kwargs)
 
     def _call_forward(self, *args, **kwargs):
