@@ -61,3 +61,16 @@ def test_namespaces_name_missing_apis_and_export_dataparallel():
         with pytest.raises(NotImplementedError, match=f"{full}.{name} is not implemented"):
             getattr(mod, name)
         assert not hasattr(mod, name)
+
+
+def test_bfloat16_scalar_loss_backward():
+    """A 0-dim bfloat16 result stays an array (round_bf16 on 0-dim input), so backward runs."""
+    res = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        x = lib.randn(4, dtype=lib.bfloat16, requires_grad=True)
+        y = lib.randn(4, dtype=lib.bfloat16)
+        loss = lib.nn.functional.mse_loss(x, y)
+        loss.backward()
+        res.append((loss.float().item(), x.grad.float().tolist()))
+    assert res[0] == res[1]

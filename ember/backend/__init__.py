@@ -44,7 +44,8 @@ def round_bf16(x):
     out = r.view(xp.float32)
     if nan.any():
         out = xp.where(nan, x, out)
-    return out
+    # ufuncs on 0-dim arrays return scalars: give back an array of the input's shape
+    return xp.asarray(out).reshape(shape)
 
 
 def cast(x, dtype):
