@@ -6,11 +6,10 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..backend import array_module, cast
 
-__all__ = ["binary_arrays", "unary_float", "norm_dims", "wrap_dim", "xp_of", "to_tensor_like",
+__all__ = ["binary_arrays", "norm_dims", "wrap_dim", "xp_of",
            "check_same_device", "cast"]
 
 wrap_dim = _wrap_dim
-_Tensor = Tensor
 
 
 def xp_of(*xs):
@@ -59,14 +58,6 @@ def binary_arrays(a, b, dt: D.dtype | None = None):
     return x, y, dt
 
 
-def unary_float(x: Tensor):
-    """The raw array of x, promoted to the default float dtype when x is integral or bool."""
-    arr = x._array
-    if x._dtype.category < 2:
-        arr = arr.astype(D.get_default_dtype().np)
-    return arr
-
-
 def accumulate_dtype(x: Tensor, dtype=None) -> D.dtype:
     """torch's result dtype for sum, nansum, prod, cumsum, cumprod and trace: `dtype` when given,
     else int64 for bool and integer x, else x's own."""
@@ -85,11 +76,3 @@ def norm_dims(dim, ndim: int):
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
     return tuple(sorted(dims)) if dims else None
-
-
-def to_tensor_like(value, like: Tensor) -> Tensor:
-    """A Python scalar or array-like as a Tensor on like's device."""
-    if isinstance(value, Tensor):
-        return value
-    from .._creation import tensor
-    return tensor(value, device=like.device)
