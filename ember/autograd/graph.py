@@ -332,10 +332,8 @@ def _exclusive(g, holders) -> bool:
     # a whole-buffer view (a reshaped GEMM result) counts when nothing else holds its base
     if b is not None and (type(b) is not _ndarray or b.nbytes != a.nbytes or _refcount(b) != 3):
         return False
-    n = 3
-    for h in holders:
-        if h is g:
-            n += 1
+    # (a generator: a loop variable left bound to g would be one more reference)
+    n = 3 + sum(1 for h in holders if h is g)
     return _refcount(g) == n and _refcount(a) == 3
 
 
