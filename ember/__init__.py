@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 # The PyTorch release whose behaviour Ember mirrors (the shim reports it as torch.__version__).
 TORCH_VERSION = "2.13.0"
 
-from . import _dtype, autograd, compat, linalg, ops, random, version
+from . import _dtype, _malloc, autograd, compat, linalg, ops, random, version
 from ._creation import (
     arange,
     as_tensor,
