@@ -302,12 +302,22 @@ register("ger", outer)
 
 
 def _add_scaled(out, inp, beta, alpha, dt):
-    """beta * inp + alpha * out (inp ignored when beta == 0, as torch does: no NaN leaks)."""
+    """beta * inp + alpha * out (inp ignored when beta == 0, as torch does: no NaN leaks).
+
+    out is the fresh product array: scaled and added to in place when the dtypes allow."""
+    inplace = out.dtype == dt.np
     if alpha != 1:
-        out = out * alpha
+        if inplace:
+            out *= alpha
+        else:
+            out = out * alpha
     if beta != 0:
         x = inp._array
-        out = out + (x * beta if beta != 1 else x)
+        x = x * beta if beta != 1 else x
+        if inplace and out.dtype == x.dtype:
+            out += x
+        else:
+            out = out + x
     if out.dtype != dt.np:
         out = out.astype(dt.np)
     return out

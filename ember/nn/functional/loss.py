@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from numpy import errstate
 from numpy import ndarray as _ndarray
 
 import ember
@@ -458,20 +459,30 @@ _FUSED_CE = (D.float32, D.float64)
 def _cross_entropy_2d(input, target, weight, reduction="mean", ignore_index=-100):
     """log_softmax + nll_loss over dim 1 of an (N, C) input as one primitive: the backward is
     one exp pass, softmax - onehot (the unfused graph made six passes over N x C)."""
-    from ...ops.softmax import _softmax_raw
     xp, x = xp_arr(input)
     n, c = x.shape
-    logp = _softmax_raw(x, (1,), True)
     t = target._array.astype(xp.int64)
     ignored = t == ignore_index
     tt = xp.where(ignored, 0, t)
     bad = (~ignored) & ((t < 0) | (t >= c))
     if bad.any():
         raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    # log_softmax at the targets only: four passes over N x C (max, subtract, exp, sum) where
+    # the whole log-probability matrix took five; e = exp(x - max) is what the backward needs
+    rows = xp.arange(n)
+    if n and c:
+        m = x.max(axis=1, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        e = x - m
+        xp.exp(e, out=e)
+        s = e.sum(axis=1, keepdims=True)
+        with errstate(divide="ignore", invalid="ignore"):
+            logp_t = (x[rows, tt] - m[:, 0]) - xp.log(s[:, 0])
+    else:
+        e, s, logp_t = x.copy(), xp.ones((n, 1), x.dtype), xp.zeros(n, x.dtype)
     w = weight._array if weight is not None else xp.ones(c, x.dtype)
     wt = xp.where(ignored, 0, w[tt]).astype(x.dtype)
-    rows = xp.arange(n)
-    loss = -wt * logp[rows, tt]
+    loss = -wt * logp_t
     if reduction == "none":
         out, den = loss, 1
     elif reduction == "sum":
@@ -491,10 +502,11 @@ def _cross_entropy_2d(input, target, weight, reduction="mean", ignore_index=-100
             onehot[rows, tt] = 1
             p = ember.softmax(input, 1)
             return (p - const(onehot, gy)) * const(scale, gy) * g, None, None
-        gx = xp.exp(logp)
-        gx *= scale
-        gx[rows, tt] -= scale[:, 0]
-        gx *= g._array
+        # softmax = e / s: one pass, the per-row factors folded into one column
+        sg = scale * g._array
+        with errstate(divide="ignore", invalid="ignore"):
+            gx = e * (sg / s).astype(x.dtype)
+        gx[rows, tt] -= sg[:, 0]
         return const(gx, gy), None, None
     return out, backward, {"name": "NllLossBackward0"}
 

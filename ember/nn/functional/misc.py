@@ -19,8 +19,14 @@ __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """torch.nn.functional.linear: input @ weight.T + bias."""
-    if input.dim() == 2 and bias is not None:
-        return ember.addmm(bias, input, weight.t())
+    if bias is not None:
+        if input.dim() == 2:
+            return ember.addmm(bias, input, weight.t())
+        if input.dim() > 2 and input.is_contiguous() and weight.dim() == 2:
+            # as torch: a contiguous N-d input runs as one addmm on its (rows, in) view
+            shape = input.shape
+            out = ember.addmm(bias, input.reshape(-1, shape[-1]), weight.t())
+            return out.view(*shape[:-1], out.shape[-1])
     out = ember.matmul(input, weight.t())
     return out if bias is None else out + bias
 
