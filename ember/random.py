@@ -30,7 +30,6 @@ _M32 = 0xFFFFFFFF
 _SHIFT = np.uint64(32)
 _MASK24 = np.uint64(0xFFFFFF)
 _MASK53 = np.uint64((1 << 53) - 1)
-_MASK21 = np.uint64((1 << 21) - 1)          # the high word's share of the 53 bits
 
 
 def _seed_key(s32: int) -> np.ndarray:
@@ -148,14 +147,31 @@ class Generator:
         self._fresh = False
         return self._bg.random_raw(n)
 
+    def _raw32u(self, n: int) -> np.ndarray:
+        """The next n engine outputs as uint32 (no widening pass)."""
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint32)
+        self._fresh = False
+        # NumPy's full-range bounded draw returns the engine's outputs as they come
+        return self._np_gen().integers(0, 1 << 32, size=n, dtype=np.uint32)
+
     def _raw64(self, n: int) -> np.ndarray:
         """n of torch's random64(): two outputs each, the first is the high half."""
-        r = self._raw32(2 * n)
-        return (r[0::2] << _SHIFT) | r[1::2]
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint64)
+        self._fresh = False
+        # NumPy's MT19937 next_uint64 is (first << 32) | second, as torch's random64()
+        return self._np_gen().integers(0, 1 << 64, size=n, dtype=np.uint64)
+
+    def _np_gen(self) -> np.random.Generator:
+        g = self.__dict__.get("_gen")
+        if g is None or g.bit_generator is not self._bg:
+            g = self._gen = np.random.Generator(self._bg)
+        return g
 
     def _uniform32(self, n: int) -> np.ndarray:
         """n float32 uniforms in [0, 1): 24 bits of one output each."""
-        k = self._raw32(n).astype(np.uint32)
+        k = self._raw32u(n)
         k &= np.uint32(0xFFFFFF)
         u = k.astype(np.float32)
         u *= np.float32(2.0 ** -24)
@@ -247,10 +263,8 @@ def dropout_mask(shape, p: float, dtype, generator: Generator | None = None, dev
         return np.ones(shape, dtype=dt.np)
     # keep = u < 1 - p for u = k * 2**-53 (k: the low 53 bits of random64()), decided on the
     # integers: k < ceil((1 - p) * 2**53), exact since the product only shifts the exponent
-    r = _get_generator(generator, device)._raw32(2 * n)
-    k = r[0::2] & _MASK21
-    k <<= _SHIFT
-    k |= r[1::2]
+    k = _get_generator(generator, device)._raw64(n)
+    k &= _MASK53
     keep = k < np.uint64(math.ceil((1.0 - p) * 2.0 ** 53))
     if dt is D.float64:
         noise = keep * (1.0 / (1.0 - p))

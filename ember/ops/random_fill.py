@@ -160,7 +160,7 @@ def _uniform32_affine(gen: Generator, n: int, d: np.float32, f: np.float32) -> n
     mask = np.uint32(0xFFFFFF)
     for i in range(0, n, _UCHUNK):
         m = min(_UCHUNK, n - i)
-        k = gen._raw32(m).astype(np.uint32)
+        k = gen._raw32u(m)
         k &= mask
         b = buf[:m]
         np.copyto(b, k, casting="unsafe")
