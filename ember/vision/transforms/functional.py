@@ -13,7 +13,7 @@ import numpy as np
 
 import ember
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _new
 from . import _functional_pil as F_pil
 from . import _functional_tensor as F_t
 from ._functional_pil import _is_pil_image
@@ -105,6 +105,12 @@ def to_tensor(pic) -> Tensor:
     if pic.mode == "1":
         arr = 255 * arr
     arr = arr.reshape(pic.size[1], pic.size[0], F_pil.get_image_num_channels(pic))
+    if arr.dtype == np.uint8 and default_float_dtype in (ember.float32, ember.float64):
+        # permute + to(float) + div(255) as one pass: uint8 -> float is exact and the division
+        # is the same correctly rounded one in that dtype
+        out = np.empty((arr.shape[2], arr.shape[0], arr.shape[1]), default_float_dtype.np)
+        np.divide(arr.transpose((2, 0, 1)), out.dtype.type(255), out=out)
+        return _new(out, default_float_dtype)
     img = ember.from_numpy(np.ascontiguousarray(arr.transpose((2, 0, 1))))
     if img.dtype == ember.uint8:
         return img.to(dtype=default_float_dtype).div(255)
@@ -226,11 +232,26 @@ def normalize(tensor: Tensor, mean, std, inplace: bool = False) -> Tensor:
     if tensor.ndim < 3:
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
                          f"tensor.size() = {tensor.size()}")
-    if not inplace:
-        tensor = tensor.clone()
-    dtype = tensor.dtype
-    mean = ember.as_tensor(mean, dtype=dtype, device=tensor.device)
-    std = ember.as_tensor(std, dtype=dtype, device=tensor.device)
+    mean, std = _normalize_consts(mean, std, tensor.dtype, tensor.device)
+    # out of place: the subtraction makes the copy that torchvision's clone() would
+    return (tensor.sub_(mean) if inplace else tensor.sub(mean)).div_(std)
+
+
+_NORM_CONSTS: dict = {}       # (mean, std, dtype, device) -> their (C, 1, 1) tensors
+
+
+def _normalize_consts(mean, std, dtype, device):
+    """normalize's mean and std as tensors of the image's dtype, checked once per distinct
+    sequence of numbers (a DataLoader calls normalize once per image with the same ones)."""
+    key = None
+    if isinstance(mean, (list, tuple)) and isinstance(std, (list, tuple)) and all(
+            type(v) in (float, int) for v in (*mean, *std)):
+        key = (tuple(mean), tuple(std), dtype, str(device))
+        hit = _NORM_CONSTS.get(key)
+        if hit is not None:
+            return hit
+    mean = ember.as_tensor(mean, dtype=dtype, device=device)
+    std = ember.as_tensor(std, dtype=dtype, device=device)
     if (std == 0).any():
         raise ValueError(f"std evaluated to zero after conversion to {dtype}, leading to "
                          "division by zero.")
@@ -238,7 +259,9 @@ def normalize(tensor: Tensor, mean, std, inplace: bool = False) -> Tensor:
         mean = mean.view(-1, 1, 1)
     if std.ndim == 1:
         std = std.view(-1, 1, 1)
-    return tensor.sub_(mean).div_(std)
+    if key is not None and len(_NORM_CONSTS) < 64:
+        _NORM_CONSTS[key] = (mean, std)
+    return mean, std
 
 
 def _rgb_bgr(img):
