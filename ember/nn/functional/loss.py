@@ -473,8 +473,8 @@ def _cross_entropy_2d(input, target, weight, reduction="mean", ignore_index=-100
     if n and c:
         m = x.max(axis=1, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
-        e = x - m
-        xp.exp(e, out=e)
+        # out of place: NumPy's float32 exp ran ~2x slower writing over its input
+        e = xp.exp(x - m)
         s = e.sum(axis=1, keepdims=True)
         with errstate(divide="ignore", invalid="ignore"):
             logp_t = (x[rows, tt] - m[:, 0]) - xp.log(s[:, 0])
