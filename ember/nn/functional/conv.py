@@ -101,8 +101,9 @@ def _step(n: int, cols_per_item: int, itemsize: int, w_size: int) -> int:
     return max(1, min(n, budget // max(1, cols_per_item * itemsize)))
 
 
-def _conv_arr(xp, x, w, stride, padding, dilation, groups):
-    """conv(x, w) on raw arrays: im2col + one GEMM per group, a cache-sized chunk at a time."""
+def _conv_arr(xp, x, w, stride, padding, dilation, groups, bias=None):
+    """conv(x, w) (+ bias) on raw arrays: im2col + one GEMM per group, a cache-sized chunk at a
+    time; the bias is added while each chunk's product is copied out (no extra pass)."""
     n, oc, nd = x.shape[0], w.shape[0], x.ndim - 2
     k = tuple(w.shape[2:])
     osz = tuple(_out_size(x.shape[2 + i], k[i], stride[i], padding[i], dilation[i])
@@ -116,7 +117,11 @@ def _conv_arr(xp, x, w, stride, padding, dilation, groups):
     for i in range(0, n, step):
         m = min(step, n - i)
         o = xp.matmul(wm, _cols(xp, xpad[i:i + m], k, stride, dilation, osz, groups))
-        out[i:i + m] = o.reshape(oc, m, p).transpose(1, 0, 2)
+        o = o.reshape(oc, m, p).transpose(1, 0, 2)
+        if bias is None:
+            out[i:i + m] = o
+        else:
+            xp.add(o, bias, out=out[i:i + m])
     out = out.reshape((n, oc) + osz)
     return (out if out.dtype == x.dtype else out.astype(x.dtype)), nd
 
@@ -208,9 +213,10 @@ def _sum_bias(gy: Tensor):
 def _convolution(input, weight, bias, stride=(1,), padding=(0,), dilation=(1,), groups=1):
     xp, x = xp_arr(input)
     w = weight._array
-    out, nd = _conv_arr(xp, x, w, stride, padding, dilation, groups)
+    b = None
     if bias is not None:
-        out += bias._array.reshape((1, -1) + (1,) * nd).astype(out.dtype)
+        b = bias._array.astype(xp.result_type(x, w), copy=False).reshape(-1, 1)
+    out, nd = _conv_arr(xp, x, w, stride, padding, dilation, groups, b)
     geo = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
 
     def backward(gy):
