@@ -56,6 +56,17 @@ def _graph_grads(input, weight, bias, gy, axes, wshape, param_axes, eps, stats=N
     return (gx.reshape(input.shape) if input._requires_grad else None), gw, gb
 
 
+def _channel_dot(xp, a, b):
+    """Per-channel sum of a * b over every axis but 1, in one pass without an N x C x ...
+    temporary (half the memory traffic of (a * b).sum(axes) in a batch norm)."""
+    if a.dtype not in (xp.float32, xp.float64):      # half precision: a wider sum
+        return (a * b).sum(axis=(0,) + tuple(range(2, a.ndim)))
+    if a.ndim == 2:
+        return xp.einsum("nc,nc->c", a, b)
+    a3 = a.reshape(a.shape[0], a.shape[1], -1)
+    return xp.einsum("nci,nci->c", a3, b.reshape(a3.shape))
+
+
 @nnop()
 def _batch_norm(input, running_mean, running_var, weight, bias, training=False, momentum=0.1,
                 eps=1e-5):
@@ -67,7 +78,7 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training=False, 
         count = x.size // c
         mean = x.mean(axis=axes, dtype=xp.float64 if x.dtype == xp.float64 else None)
         xc = x - mean.reshape(bshape)
-        var = (xc * xc).mean(axis=axes)
+        var = _channel_dot(xp, xc, xc) / count
         if running_mean is not None:
             # running stats update in place, with the unbiased variance (torch's rule)
             rm, rv = running_mean._array, running_var._array
@@ -98,14 +109,13 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training=False, 
         g = gy._array
         gx = gw = gb = None
         # the two channel sums serve gx (training), the weight and the bias gradients
-        gxh = g * xhat
-        s2 = gxh.sum(axis=axes, keepdims=True)
+        s2 = _channel_dot(xp, g, xhat).reshape(bshape)
         s1 = g.sum(axis=axes, keepdims=True)
         if input._requires_grad:
             scale = invstd * w if w is not None else invstd
             if training:
                 # w * invstd * (g - mean(g) - xhat * mean(g * xhat)), one temporary
-                t = xp.multiply(xhat, s2 / count, out=gxh)
+                t = xhat * (s2 / count)
                 t += s1 / count
                 xp.subtract(g, t, out=t)
                 t *= scale
