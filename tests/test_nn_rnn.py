@@ -108,3 +108,53 @@ def test_packed_sequences(enforce_sorted):
                                                     lstm.weight_hh_l1_reverse.grad)])
     for e, t in zip(res[1], res[0]):
         np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)
+
+
+# ---- the fused LSTM layer (one MkldnnRnnLayer node per layer and direction) --------------------
+def test_lstm_layer_node_name_and_partial_outputs():
+    # torch's CPU LSTM output comes from MkldnnRnnLayerBackward0; gradients reaching only h_n or
+    # only c_n (no output gradient) go through the same BPTT
+    for pick in (lambda o, h, c: h.sum(), lambda o, h, c: (c * 2).sum(),
+                 lambda o, h, c: o[-1].sum() + h.sum()):
+        res = []
+        for lib in (torch, ember):
+            lib.manual_seed(0)
+            m = lib.nn.LSTM(3, 4, 2, bidirectional=True)
+            x = lib.tensor(rnd(5, 2, 3), requires_grad=True)
+            h0 = lib.tensor(rnd(4, 2, 4, seed=1), requires_grad=True)
+            c0 = lib.tensor(rnd(4, 2, 4, seed=2), requires_grad=True)
+            o, (h, c) = m(x, (h0, c0))
+            pick(o, h, c).backward()
+            res.append([np.asarray(t.grad) for t in (x, h0, c0, *m.parameters())])
+        for e, t in zip(*res[::-1]):
+            np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-5)
+    names = []
+    for lib in (torch, ember):
+        o, _ = lib.nn.LSTM(3, 4)(lib.tensor(rnd(5, 2, 3), requires_grad=True))
+        names.append(type(o.grad_fn).__name__)
+    assert names[0] == names[1] == "MkldnnRnnLayerBackward0"
+
+
+def test_lstm_layer_gradcheck_and_double_backward():
+    ember.manual_seed(0)
+    m = ember.nn.LSTM(2, 3, 2, bidirectional=True).double()
+    x = ember.tensor(rnd(4, 2, 2).astype(np.float64), requires_grad=True)
+    h0 = ember.tensor(rnd(4, 2, 3, seed=1).astype(np.float64), requires_grad=True)
+    c0 = ember.tensor(rnd(4, 2, 3, seed=2).astype(np.float64), requires_grad=True)
+    w = m.weight_hh_l0
+
+    def f(x, h0, c0, w):          # w is the module's own weight (gradcheck perturbs it)
+        o, (h, c) = m(x, (h0, c0))
+        return o.sum() + (h * h).sum() + c.sum()
+    assert ember.autograd.gradcheck(f, (x, h0, c0, w))
+    assert ember.autograd.gradgradcheck(f, (x, h0, c0, w))
+
+
+def test_lstm_layer_weight_changed_in_place_raises():
+    for lib in (torch, ember):
+        m = lib.nn.LSTM(3, 4)
+        o, _ = m(lib.tensor(rnd(5, 2, 3)))
+        with lib.no_grad():
+            m.weight_hh_l0.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            o.sum().backward()

@@ -52,19 +52,23 @@ def _lstm_grads(i, f, g, o, c, tc, gh, gc, cat):
     return cat((gi, gf, gg, go)), gct * f
 
 
-def _lstm_cell_fn(x_proj, hh, c):
-    # gates = x_proj + hh, then the cell's elementwise work as one node: the same float32
-    # formulas as ember.sigmoid / ember.tanh, so values equal the unfused graph's
-    xp = array_module(x_proj._array)
-    gates = x_proj._array + hh._array
+def _lstm_cell_arrays(xp, gates, c0):
+    """One LSTM cell on raw arrays: gate activations i, f, g, o, the new cell and its tanh.
+    The same float formulas as ember.sigmoid / ember.tanh, so values equal the unfused graph's."""
     H = gates.shape[-1] // 4
     sg = 1 / (1 + xp.exp(-gates[..., :2 * H]))
     i, f = sg[..., :H], sg[..., H:]
     g = xp.tanh(gates[..., 2 * H:3 * H])
     o = 1 / (1 + xp.exp(-gates[..., 3 * H:]))
-    c0 = c._array
     c1 = f * c0 + i * g
-    tc = xp.tanh(c1)
+    return i, f, g, o, c1, xp.tanh(c1)
+
+
+def _lstm_cell_fn(x_proj, hh, c):
+    # gates = x_proj + hh, then the cell's elementwise work as one node
+    xp = array_module(x_proj._array)
+    c0 = c._array
+    i, f, g, o, c1, tc = _lstm_cell_arrays(xp, x_proj._array + hh._array, c0)
 
     def backward(gh, gc):
         if GRAD_ENABLED[0]:           # create_graph: recompute with ember ops (differentiable)
@@ -84,6 +88,84 @@ def _lstm_cell_fn(x_proj, hh, c):
 
 _lstm_cell = make_dispatcher(_lstm_cell_fn, "_lstm_cell", multi=True)
 _FUSED_DTYPES = (ember.float32, ember.float64)
+
+
+def _mkldnn_rnn_layer_fn(xs, h, c, w_hh, b_hh, reverse=False):
+    """One direction of one LSTM layer as a single node (torch's MkldnnRnnLayer): the time loop
+    runs on raw arrays, its backward is BPTT on raw arrays with the recurrent weight's gradient
+    as one GEMM over all steps. Per-step nodes spent as long in dispatch and small GEMMs as in
+    the arithmetic. Returns (outputs (T, B, H), h_T, c_T); the values equal the per-step path's.
+    """
+    from ...ops.linalg import _mm
+    xp = array_module(xs._array)
+    x, W = xs._array, w_hh._array
+    WT = xp.ascontiguousarray(W.T)
+    b = None if b_hh is None else b_hh._array
+    T, B, G = x.shape
+    saved = [None] * T                       # per step: i, f, g, o, c_prev, tanh(c), h_prev
+    hs = xp.empty((T, B, G // 4), x.dtype)
+    ht, ct = h._array, c._array
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        hh = _mm(xp, ht, WT)                 # as addmm(b_hh, h, w_hh.T) in the per-step path
+        if b is not None:
+            hh += b
+        i, f, g, o, c1, tc = _lstm_cell_arrays(xp, x[t] + hh, ct)
+        saved[t] = (i, f, g, o, ct, tc, ht)
+        ht, ct = o * tc, c1
+        hs[t] = ht
+
+    def backward(ghs, ght, gct):
+        if GRAD_ENABLED[0]:
+            return _lstm_layer_graph_grads(xs, h, c, w_hh, b_hh, reverse, (ghs, ght, gct))
+        gh_all = None if ghs is None else ghs._array
+        dh = None if ght is None else ght._array
+        dc = None if gct is None else gct._array
+        dg = xp.empty((T, B, G), x.dtype)
+        for t in (range(T) if reverse else range(T - 1, -1, -1)):
+            i, f, g, o, cp, tc, _ = saved[t]
+            gh = dh if gh_all is None else (gh_all[t] if dh is None else dh + gh_all[t])
+            dg[t], dc = _lstm_grads(i, f, g, o, cp, tc, gh, dc,
+                                    lambda parts: xp.concatenate(parts, -1))
+            dh = _mm(xp, dg[t], W)
+        gw = gb = None
+        if w_hh._requires_grad:
+            hp = xp.stack([s_[6] for s_ in saved]).reshape(T * B, -1)
+            gw = _new(xp.matmul(dg.reshape(T * B, G).T, hp))
+        if b_hh is not None and b_hh._requires_grad:
+            gb = _new(dg.sum(axis=(0, 1)))
+        return _new(dg), _new(dh), _new(dc), gw, gb
+    return (hs, ht, ct), backward, {"name": "MkldnnRnnLayerBackward0"}
+
+
+def _lstm_layer_graph_grads(xs, h, c, w_hh, b_hh, reverse, grads):
+    """create_graph through a fused layer: rebuild it from per-step ops and differentiate that
+    graph (so the gradients are themselves differentiable)."""
+    T = xs.shape[0]
+    w_t = w_hh.t()
+    hs = [None] * T
+    ht, ct = h, c
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        ht, ct = _lstm_step(xs[t], ht, ct, w_t, b_hh)
+        hs[t] = ht
+    outs = [o for o, g in zip((ember.stack(hs, 0), ht, ct), grads) if g is not None]
+    gouts = [g for g in grads if g is not None]
+    args = (xs, h, c, w_hh, b_hh)
+    want = [a for a in args if a is not None and a.requires_grad]
+    got = iter(ember.autograd.grad(outs, want, gouts, create_graph=True, allow_unused=True))
+    return tuple(next(got) if a is not None and a.requires_grad else None for a in args)
+
+
+_mkldnn_rnn_layer = make_dispatcher(_mkldnn_rnn_layer_fn, "_mkldnn_rnn_layer", multi=True)
+
+
+def _fusable(x_proj, h, c, w_hh, w_hr) -> bool:
+    """Whether a layer can run as one _mkldnn_rnn_layer node (the common batched case)."""
+    dt = x_proj.dtype
+    return (w_hr is None and dt in _FUSED_DTYPES and h.dtype == dt and c.dtype == dt
+            and w_hh.dtype == dt and x_proj.dim() == 3 and x_proj.shape[0] > 0
+            and h.dim() == 2 and tuple(c.shape) == tuple(h.shape)
+            and x_proj.shape[1] == h.shape[0] and x_proj.shape[2] == 4 * h.shape[1]
+            and tuple(w_hh.shape) == (x_proj.shape[2], h.shape[1]))
 
 
 def _lstm_step(x_proj, h, c, w_hh, b_hh, w_hr=None):
@@ -322,12 +404,18 @@ class RNNBase(Module):
             outs = []
             for d in range(num_dir):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                w_hh = w_hh.t().contiguous()          # (in, out) for the step GEMMs
                 idx = layer * num_dir + d
                 h = h0[idx]
                 c = c0[idx] if is_lstm else None
                 w_hr = self._w_hr(layer, d)
                 x_proj = F.linear(layer_input, w_ih, b_ih)          # (seq, batch, gates)
+                if is_lstm and _fusable(x_proj, h, c, w_hh, w_hr):
+                    out, h, c = _mkldnn_rnn_layer(x_proj, h, c, w_hh, b_hh, reverse=d == 1)
+                    outs.append(out)
+                    h_n.append(h)
+                    c_n.append(c)
+                    continue
+                w_hh = w_hh.t().contiguous()          # (in, out) for the step GEMMs
                 steps = range(seq_len - 1, -1, -1) if d == 1 else range(seq_len)
                 hs = [None] * seq_len
                 # one multi-output node: backward stacks the step grads (no zero-padded slices)
