@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(s, h)
     if rc < 0:
         rc = 128 - rc
-    if got and rc != 0:
+    if got:
+        # stopped by a signal, whatever mpirun's own status (it exits 0 or not depending on
+        # when the signal reached the ranks): the shell convention, 128 + the signal
         sys.stderr.write(f"ember launch: stopped by signal {got[0]}\n")
         return 128 + got[0]
     if rc != 0:

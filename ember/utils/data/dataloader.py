@@ -575,7 +575,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 if w.pid is not None:
                     w.join(timeout=_JOIN_TIMEOUT)
             for c in self._conns:
-                c.close()
+                try:
+                    c.close()
+                except OSError:     # already gone (seen once under load, from __del__)
+                    pass
 
     def __del__(self) -> None:
         self._shutdown_workers()
