@@ -290,6 +290,20 @@ def test_conv(name, fn, shapes):
     check(fn, [rnd(*s, seed=i) for i, s in enumerate(shapes)], atol=2e-5)
 
 
+def test_conv_large_images_in_row_bands():
+    # one image's im2col columns over ~1.8 MB run in bands of output rows (conv._conv_rows),
+    # also in the backward's full correlation; the band edges must not show
+    from ember.nn.functional import conv as C
+    shapes = [(2, 16, 128, 64), (16, 8, 3, 3), (16,)]
+    for p in (128 * 64, 64 * 62):           # output positions of the two convs below
+        assert 16 * 9 * p * 4 > 1.5 * C._ROW_CHUNK_BYTES
+    check(lambda F, L, x, w, b: F.conv2d(x, w, b, padding=1, groups=2),
+          [rnd(*s, seed=i) for i, s in enumerate(shapes)], atol=1e-4, rtol=1e-4)
+    check(lambda F, L, x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(2, 0),
+                                         dilation=(2, 1), groups=2),
+          [rnd(*s, seed=i) for i, s in enumerate(shapes)], atol=1e-4, rtol=1e-4)
+
+
 POOLS = [
     ("max2d", lambda F, L, x: F.max_pool2d(x, 2)),
     ("max2d_ceil", lambda F, L, x: F.max_pool2d(x, 2, 2, 0, ceil_mode=True)),
