@@ -46,7 +46,10 @@ class SGD(Optimizer):
                 else:
                     b = buf._array
                     b *= momentum
-                    b += (1 - dampening) * g
+                    if dampening == 0:
+                        b += g                   # alpha 1: no scaled temporary of g
+                    else:
+                        b += (1 - dampening) * g
                 g = g + momentum * buf._array if group["nesterov"] else buf._array
             x -= lr * g
             bump(p)
