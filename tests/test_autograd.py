@@ -707,3 +707,55 @@ def test_saved_result_modified_inplace(op):
         (y * 2).sum().backward()
         return x.grad
     run_both(unaffected)
+
+
+# What a node saves decides which later in-place changes make its backward raise: torch saves
+# only what a needed gradient reads (the result of exp/sigmoid/tanh/relu, the other factor of
+# a product, nothing tensor-valued for a product with a number).
+SAVED_CASES = [
+    ("mul_float", lambda L, a: a * 2.0), ("mul_int", lambda L, a: a * 2),
+    ("div_float", lambda L, a: a / 2.0), ("rsub", lambda L, a: 2.0 - a),
+    ("mul_const_tensor", lambda L, a: a * L.tensor(2.0)),
+    ("const_tensor_mul", lambda L, a: L.tensor(2.0) * a),
+    ("div_by_const_tensor", lambda L, a: a / L.tensor(2.0)),
+    ("const_tensor_div", lambda L, a: L.tensor(2.0) / a),
+    ("mul_self", lambda L, a: a * a), ("pow", lambda L, a: a ** 2),
+    ("exp", lambda L, a: a.exp()), ("sigmoid", lambda L, a: a.sigmoid()),
+    ("tanh", lambda L, a: a.tanh()), ("relu", lambda L, a: a.relu()),
+    ("sqrt_of_exp", lambda L, a: a.exp().sqrt()), ("log", lambda L, a: (a + 3).log()),
+    ("sin", lambda L, a: a.sin()), ("sum", lambda L, a: a.sum()),
+]
+
+
+@pytest.mark.parametrize("name,f", SAVED_CASES, ids=[c[0] for c in SAVED_CASES])
+def test_inplace_change_of_an_input_after_use(name, f):
+    out = []
+    for lib in (torch, ember):
+        x = lib.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+        a = x * 1.0
+        b = f(lib, a)
+        a.add_(1)
+        try:
+            b.sum().backward()
+            out.append(("ok", np.asarray(x.grad)))
+        except RuntimeError as e:
+            out.append(("raise", str(e).split(":")[0]))
+    assert out[0][0] == out[1][0]
+    if out[0][0] == "ok":
+        np.testing.assert_allclose(out[1][1], out[0][1], rtol=1e-6)
+    else:
+        assert out[0][1] == out[1][1]
+
+
+def test_result_only_gradient_with_create_graph_after_input_changed():
+    # ember recomputes a saved result under create_graph, so a changed input must raise there
+    x = ember.tensor([0.5, 2.0], requires_grad=True)
+    a = x * 1.0
+    b = a.exp()
+    a.mul_(3)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        ember.autograd.grad(b.sum(), x, create_graph=True)
+    b = (x * 1.0).exp()            # unchanged input: second derivatives as torch's
+    g, = ember.autograd.grad(b.sum(), x, create_graph=True)
+    g.sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad), np.exp([0.5, 2.0]), rtol=1e-6)

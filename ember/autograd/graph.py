@@ -345,6 +345,22 @@ def _accumulate(leaf, g, create_graph: bool, owned: bool = False) -> None:
         leaf._accumulate(g, create_graph, owned)
 
 
+def version_error(t, v: int) -> RuntimeError:
+    """torch's error for a saved tensor t changed in place since it was saved at version v."""
+    src = ""
+    if t.grad_fn is not None:      # torch names the op: ExpBackward0 -> Exp
+        op_name = t.grad_fn._name
+        op_name = op_name[:-9] if op_name.endswith("Backward0") else \
+            op_name.replace("Backward", "")
+        src = f", which is output {t._out_idx} of {op_name},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by "
+        f"an inplace operation: [{t._type_str()} {list(t.shape)}]{src} is at version "
+        f"{t._vc[0]}; expected version {v} instead. Hint: enable anomaly detection "
+        "to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
 def _run_node(node, grads, create_graph, capture, run=True):
     if node.pre_hooks:
         for i, hooks in node.pre_hooks.items():
@@ -372,18 +388,7 @@ def _run_node(node, grads, create_graph, capture, run=True):
     if node.saved:
         for t, v in node.saved:
             if t._vc[0] != v:
-                src = ""
-                if t.grad_fn is not None:      # torch names the op: ExpBackward0 -> Exp
-                    op_name = t.grad_fn._name
-                    op_name = op_name[:-9] if op_name.endswith("Backward0") else \
-                        op_name.replace("Backward", "")
-                    src = f", which is output {t._out_idx} of {op_name},"
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{t._type_str()} {list(t.shape)}]{src} is at version "
-                    f"{t._vc[0]}; expected version {v} instead. Hint: enable anomaly detection "
-                    "to find the operation that failed to compute its gradient, with "
-                    "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+                raise version_error(t, v)
     if _MULTI_GPU[0] and _cuda.needs_guard(grads):
         # gradients on a non-current GPU: run the backward with that device current
         with _cuda.guard(grads):

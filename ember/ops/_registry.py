@@ -111,10 +111,11 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
                     return t
                 gf = a.grad_fn
                 edges = [(a if gf is None else gf, a._out_idx, a._array.shape, a._dtype), None]
-                saved = ((a, a._vc[0]),) if saves else None
+                saved = None if not saves else ((a, a._vc[0]),) if info.saved_in else \
+                    NOTHING_SAVED
             else:
                 edges = None
-                saved = [] if saves else None
+                saved = None if not saves else [] if info.saved_in else NOTHING_SAVED
                 i = 0
                 for a in args:
                     if isinstance(a, Tensor):
@@ -124,12 +125,12 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
                             gf = a.grad_fn
                             edges[i] = (a if gf is None else gf, a._out_idx, a._array.shape,
                                         a._dtype)
-                        if saves:
+                        if type(saved) is list:
                             saved.append((a, a._vc[0]))
                     i += 1
                 if edges is None:
                     return t
-                if saves:
+                if type(saved) is list:
                     saved = tuple(saved)
             gname = info.gname
             if gname is None or gname == grad_name:
@@ -221,7 +222,7 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
         if edges is None:
             return outs
         if own:
-            saved = tuple((t, t._vc[0]) for t in info["saved"])
+            saved = tuple((t, t._vc[0]) for t in info["saved"]) or NOTHING_SAVED
         elif saved is not None:
             saved = tuple(saved)
         node = gcls(backward, edges, gname, len(outs) if multi else 1, saved)
@@ -247,22 +248,40 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
 
 
 class Info(dict):
-    """An info dict ({"dtype": dt[, "name": n][, "saved_out": True]}, dt not bfloat16) that
-    carries its fields as attributes too, for the dispatcher's fast path (elementwise.result
-    makes one per key and shares it)."""
+    """An info dict ({"dtype": dt[, "name": n][, "saved_out": True][, "saved": ()]}, dt not
+    bfloat16) that carries its fields as attributes too, for the dispatcher's fast path
+    (elementwise.result makes one per key and shares it). saved_in=False: the backward reads
+    none of the inputs (as torch, which then saves none: changing one in place is allowed)."""
 
-    __slots__ = ("odt", "gname", "gcls", "saved_out")
+    __slots__ = ("odt", "gname", "gcls", "saved_out", "saved_in")
 
-    def __init__(self, dt, name=None, saved_out=False):
+    def __init__(self, dt, name=None, saved_out=False, saved_in=True):
         super().__init__(dtype=dt)
         if name is not None:
             self["name"] = name
         if saved_out:
             self["saved_out"] = True
+        if not saved_in:
+            self["saved"] = ()
         self.odt = dt
         self.gname = name
         self.gcls = None if name is None else node_class(name)
         self.saved_out = saved_out
+        self.saved_in = saved_in
+
+
+class _NoTensor:
+    """A saved entry that never changes version: a node that keeps only non-tensor state
+    (a scalar factor, indices as torch keeps them) is still freed after backward, so a second
+    backward raises as torch's does, without checking any input."""
+
+    __slots__ = ("_vc",)
+
+    def __init__(self) -> None:
+        self._vc = [0]
+
+
+NOTHING_SAVED = ((_NoTensor(), 0),)
 
 
 class _SavedResult:

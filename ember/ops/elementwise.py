@@ -90,27 +90,33 @@ def float_dtype(*xs) -> D.dtype:
     return D.get_default_dtype() if dt.category < 2 else dt
 
 
-def result(out, dt: D.dtype, backward=None, name: str | None = None, saved_out: bool = False):
+def result(out, dt: D.dtype, backward=None, name: str | None = None, saved_out: bool = False,
+           saved_in: bool = True):
     """The dispatcher's (out, backward, info) with out cast to dt's storage; saved_out: backward
-    reads the result, so modifying it in place must make backward raise (as torch)."""
+    reads the result, so modifying it in place must make backward raise (as torch); saved_in
+    False: backward reads no input, so changing one in place later is allowed (as torch)."""
     if out.dtype != dt.np:
         out = out.astype(dt.np)
-    info = _INFO.get((dt, name, saved_out))
+    key = (dt, name, saved_out, saved_in)
+    info = _INFO.get(key)
     if info is None:          # the dispatcher only reads info: one shared dict per key
         if dt is not _BF16:
-            info = Info(dt, name, saved_out)      # takes the dispatcher's fast path
+            info = Info(dt, name, saved_out, saved_in)      # takes the dispatcher's fast path
         else:
             info = {"dtype": dt} if name is None else {"dtype": dt, "name": name}
             if saved_out:
                 info["saved_out"] = True
-        _INFO[(dt, name, saved_out)] = info
+            if not saved_in:
+                info["saved"] = ()
+        _INFO[key] = info
     return out, backward, info
 
 
 _INFO: dict = {}
 _RAW_MUL = (D.float32, D.float64)
 # the info add/mul's fast paths return (the same shared dicts result() gives)
-_FAST_INFO = {(d, n): result(_np.empty(0, d.np), d, None, n)[2]
+# (tensor op Python float: neither backward reads the tensor, so neither saves it, as torch)
+_FAST_INFO = {(d, n): result(_np.empty(0, d.np), d, None, n, saved_in=False)[2]
               for d in _RAW_MUL for n in ("AddBackward0", "MulBackward0")}
 
 
@@ -280,7 +286,7 @@ def mul(input, other):
             if GRAD_ENABLED[0] or gy._dtype is not dt:
                 return gy * other, None
             return _new(gy._array * y, dt), None
-        return result(out, dt, backward_scalar, "MulBackward0")
+        return result(out, dt, backward_scalar, "MulBackward0", saved_in=False)
 
     def backward(gy):
         if dt.is_complex:       # torch's convention: grad * conj(d out / d in)
@@ -288,7 +294,16 @@ def mul(input, other):
                     gy * conj_of(input) if is_tensor_grad(other) else None)
         return (gy * other if is_tensor_grad(input) else None,
                 gy * input if is_tensor_grad(other) else None)
-    return result(out, dt, backward, "MulBackward0")
+    saved = ((input,) if is_tensor_grad(other) and isinstance(input, Tensor) else ()) + \
+        ((other,) if is_tensor_grad(input) and isinstance(other, Tensor) else ())
+    return result_saving(out, dt, backward, "MulBackward0", saved)
+
+
+def result_saving(out, dt: D.dtype, backward, name: str, saved: tuple):
+    """result() whose node saves (version-checks) exactly `saved`: the tensors its backward
+    reads, as torch saves only what a needed gradient uses."""
+    out, backward, info = result(out, dt, backward, name)
+    return out, backward, {**info, "saved": saved}
 
 
 def conj_of(v):
@@ -352,7 +367,11 @@ def div(input, other, *, rounding_mode=None):
         ga = gy / other if is_tensor_grad(input) else None
         gb = -gy * input / (other * other) if is_tensor_grad(other) else None
         return ga, gb
-    return result(out, dt, backward, "DivBackward0")
+    if not isinstance(other, Tensor):
+        # a number divisor: the gradient reads no tensor (torch saves none)
+        return result(out, dt, backward, "DivBackward0", saved_in=False)
+    saved = (other,) + ((input,) if is_tensor_grad(other) and isinstance(input, Tensor) else ())
+    return result_saving(out, dt, backward, "DivBackward0", saved)
 
 
 @public(inplace=True)

@@ -9,6 +9,8 @@ import numpy as _np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _new
+from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.graph import version_error
 from . import _special
 from ._registry import _scalar_name, make_dispatcher, op, public, register
 from ._util import xp_of
@@ -42,13 +44,18 @@ def _float_op(name: str, fwd, grad, grad_name: str | None = None, aliases=(), re
             real(input._dtype)
         x, dt = _float_in(input)
         out = fwd(xp_of(input), x)
+        v0 = input._vc[0]
 
         def backward(gy):
+            if saves_result and GRAD_ENABLED[0] and input._vc[0] != v0:
+                # create_graph recomputes the result from the input, which has changed
+                raise version_error(input, v0)
             res = lambda: out_tensor(out, dt, lambda: public_fn(input))  # noqa: E731
             if dt.is_complex:       # holomorphic: grad * conj(f'(z)) = conj(conj(grad) * f'(z))
                 return (grad(gy.conj(), input, res).conj(),)
             return (grad(gy, input, res),)
-        return result(out, dt, backward, grad_name, saves_result)
+        # a result-only gradient saves the result alone (as torch): the input may change later
+        return result(out, dt, backward, grad_name, saves_result, saved_in=not saves_result)
     prim.__name__ = name
     prim.__doc__ = f"torch.{name}."
     public_fn = op(name, inplace=True)(prim)
@@ -300,9 +307,10 @@ def relu(input):
         out = xp_of(input).maximum(x, x.dtype.type(0))
 
     def backward(gy):
-        # torch's threshold_backward: zero where result <= 0 (so nan passes the gradient)
-        return (where_zero(_new(x <= 0), gy),)
-    return result(out, input._dtype, backward, saved_out=True)   # torch saves the result
+        # torch's threshold_backward: zero where result <= 0 (so nan passes the gradient); the
+        # result alone is read and saved, as torch (the input may change in place later)
+        return (where_zero(_new(out <= 0), gy),)
+    return result(out, input._dtype, backward, saved_out=True, saved_in=False)
 
 
 @public(inplace=True)
