@@ -85,9 +85,11 @@ class _Tracer:
             if ember.__dict__.get(n) is f:
                 self.saved.append((ember, n, f))
         for n, f in list(vars(Tensor).items()):
-            op = by_id.get(id(f))
+            # binary dunders wrap their op (they return NotImplemented for other operands)
+            op = by_id.get(id(getattr(f, "__wrapped__", f)))
             if op is not None and callable(f):
                 self.saved.append((Tensor, n, f))
+                by_id.setdefault(id(f), op)
         # public spellings that wrap a registered op (torch has no torch.linalg_vector_norm)
         self.saved.append((ember.linalg, "vector_norm", ember.linalg.vector_norm))
         by_id[id(ember.linalg.vector_norm)] = "linalg_vector_norm"

@@ -79,6 +79,12 @@ def make_dispatcher(fn, name: str, multi: bool = False, saves: bool = True, view
                 return _dispatch_out(dispatch, args, kwargs, out)
         try:
             res = fn(*args, **kwargs)
+        except AttributeError:
+            if args and not isinstance(args[0], Tensor):
+                # a non-Tensor where torch's binding wants one: its TypeError, not ours
+                raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                                f"{type(args[0]).__name__}") from None
+            raise
         except ValueError as e:
             # NumPy's broadcasting error -> torch's RuntimeError (free on the fast path)
             err = "broadcast" in str(e) and broadcast_error(
@@ -501,14 +507,32 @@ def register(name: str, public, *, method: bool | str = True, function: bool = T
         METHODS[mname] = public
         setattr(Tensor, mname, public)
     for d in dunder:
-        setattr(Tensor, d, public)
+        setattr(Tensor, d, public if d in _UNARY_DUNDERS else _binary_dunder(public, d))
     if inplace:
         iname = inplace if isinstance(inplace, str) else name + "_"
         ip = _make_inplace(public, iname)
         METHODS[iname] = ip
         setattr(Tensor, iname, ip)
         for d in idunder:
-            setattr(Tensor, d, ip)
+            setattr(Tensor, d, _binary_dunder(ip, d))
+
+
+_UNARY_DUNDERS = frozenset(("__neg__", "__pos__", "__abs__", "__invert__"))
+# what an arithmetic dunder takes besides a Tensor; anything else gives NotImplemented, so that
+# Python tries the other operand and then raises its own "unsupported operand type(s)" (torch)
+_OPERANDS = (int, float, complex, _np.ndarray, _np.generic)
+
+
+def _binary_dunder(fn, name: str):
+    def dunder(self, other, *rest):
+        if type(other) is not Tensor and not isinstance(other, _OPERANDS) and \
+                not isinstance(other, Tensor):
+            return NotImplemented
+        return fn(self, other, *rest)
+    dunder.__name__ = dunder.__qualname__ = name
+    dunder.__doc__ = fn.__doc__
+    dunder.__wrapped__ = fn
+    return dunder
 
 
 def op(name: str | None = None, *, method: bool | str = True, function: bool = True,

@@ -70,7 +70,7 @@ def norm_dims(dim, ndim: int):
     """dim (None, int, or sequence) -> None or a sorted tuple of non-negative axes."""
     if dim is None:
         return None
-    if isinstance(dim, int):
+    if isinstance(dim, (int, float, str)):          # _wrap_dim refuses floats and strings
         return (_wrap_dim(dim, ndim),)
     dims = tuple(_wrap_dim(d, ndim) for d in dim)
     if len(set(dims)) != len(dims):
