@@ -165,7 +165,7 @@ _MIN_NORM = _bits32(0x00800000)
 _ONE = _f32(1.0)
 _HALF = _f32(0.5)
 TWO_PI32 = _f32(2.0 * math.pi)
-CHUNK = 1 << 15          # elements per piece of the block Box-Muller (a multiple of 16)
+CHUNK = 1 << 17          # elements per piece of the block Box-Muller (a multiple of 16)
 
 
 def log256(x: np.ndarray) -> np.ndarray:

@@ -73,9 +73,25 @@ def _mem_perm(arr):
     return None if perm == list(range(arr.ndim)) else perm
 
 
+def _dest(self: Tensor, dt: D.dtype):
+    """self's storage as a flat float32 array the value kernels may fill in place (None when
+    it is not one): no temporary of the tensor's size and no copy pass (VGG16's 400 MB
+    classifier weight)."""
+    arr = self._array
+    if dt is D.float32 and type(arr) is np.ndarray and arr.flags.c_contiguous and \
+            arr.dtype == _f32 and arr.flags.writeable:
+        return arr.reshape(-1)
+    return None
+
+
 def _write(self: Tensor, vals: np.ndarray) -> None:
     """Store vals (flat, memory order, storage dtype) into self's array; bump the version."""
     arr = self._array
+    if type(vals) is np.ndarray and vals.base is not None and (vals.base is arr or
+                                                              vals.base is arr.base) and \
+            vals.size == arr.size and vals.ctypes.data == arr.ctypes.data:
+        self._vc[0] += 1                   # a kernel wrote into the storage itself (_dest)
+        return
     if type(arr) is not np.ndarray:
         vals = to_device(vals, self.device)
     perm = _mem_perm(arr)
@@ -123,7 +139,8 @@ def _inplace(self: Tensor, vals: np.ndarray, name: str) -> Tensor:
 
 
 # ---- value kernels (flat host arrays in memory order, storage dtype) ----
-def _uniform_vals(gen: Generator, n: int, frm: float, to: float, dt: D.dtype) -> np.ndarray:
+def _uniform_vals(gen: Generator, n: int, frm: float, to: float, dt: D.dtype,
+                  out=None) -> np.ndarray:
     if dt is D.float64:
         v = gen._uniform64(n)
         if frm != 0.0 or to != 1.0:
@@ -134,7 +151,7 @@ def _uniform_vals(gen: Generator, n: int, frm: float, to: float, dt: D.dtype) ->
     if f == 0 and t == 1:
         v = gen._uniform32(n)
     elif M.u24_fma_exact(t - f, f):
-        v = _uniform32_affine(gen, n, t - f, f)
+        v = _uniform32_affine(gen, n, t - f, f, out if dt is D.float32 else None)
     else:
         v = M.fma32(gen._uniform32(n), t - f, f)
     if dt is D.float32:
@@ -151,10 +168,13 @@ def _uniform_vals(gen: Generator, n: int, frm: float, to: float, dt: D.dtype) ->
 _UCHUNK = 1 << 16          # elements per piece of the chunked uniform transform (cache-sized)
 
 
-def _uniform32_affine(gen: Generator, n: int, d: np.float32, f: np.float32) -> np.ndarray:
+def _uniform32_affine(gen: Generator, n: int, d: np.float32, f: np.float32,
+                      out=None) -> np.ndarray:
     """fl32(fma(u, d, f)) for n fresh uniforms u = k * 2**-24, when M.u24_fma_exact(d, f):
-    k * (d * 2**-24) + f is then exact in float64, so one cast to float32 rounds it once."""
-    out = np.empty(n, dtype=_f32)
+    k * (d * 2**-24) + f is then exact in float64, so one cast to float32 rounds it once.
+    out: a flat float32 array of n to fill (the tensor's own storage)."""
+    if out is None:
+        out = np.empty(n, dtype=_f32)
     ds, ff = float(d) * 2.0 ** -24, float(f)
     buf = np.empty(min(n, _UCHUNK), dtype=_f64)
     mask = np.uint32(0xFFFFFF)
@@ -194,7 +214,7 @@ def _scalar_normals(gen: Generator, n: int) -> np.ndarray:
 
 
 def _normal_vals(gen: Generator, n: int, mean: float, std: float, dt: D.dtype,
-                 contiguous: bool) -> np.ndarray:
+                 contiguous: bool, out=None) -> np.ndarray:
     if n >= 16 and contiguous:
         rem = n % 16
         full = n - rem
@@ -206,7 +226,8 @@ def _normal_vals(gen: Generator, n: int, mean: float, std: float, dt: D.dtype,
             return out
         m32, s32 = _f32(mean), _f32(std)
         if dt is D.float32:
-            out = np.empty(n, dtype=_f32)
+            if out is None:
+                out = np.empty(n, dtype=_f32)
             for i in range(0, full, M.CHUNK):      # draw and transform cache-sized pieces
                 m = min(M.CHUNK, full - i)
                 out[i:i + m] = M.box_muller32(gen._uniform32(m), m32, s32)
@@ -357,7 +378,8 @@ def uniform_(self: Tensor, *args, generator: Generator | None = None, **kwargs) 
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
                            f"{_scalar_name(dt)}>::max(), but found to={_g(to)} and "
                            f"from={_g(frm)} which result in to-from to exceed the limit")
-    vals = _uniform_vals(_get_generator(generator, self), n, frm, to, dt)
+    vals = _uniform_vals(_get_generator(generator, self), n, frm, to, dt,
+                         _dest(self, dt) if cdt is None else None)
     if cdt is not None:
         vals = vals.view(cdt.np)
     return _inplace(self, vals, "UniformBackward0")
@@ -399,7 +421,8 @@ def normal_(self: Tensor, mean: float = 0, std: float = 1, *,
         cdt, dt, n, std = dt, dt.to_real(), 2 * n, std / math.sqrt(2)
     _require_float(dt, "normal_kernel_cpu")
     vals = _normal_vals(_get_generator(generator, self), n, mean, std, dt,
-                        bool(self._array.flags.c_contiguous))
+                        bool(self._array.flags.c_contiguous),
+                        _dest(self, dt) if cdt is None else None)
     if cdt is not None:
         vals = vals.view(cdt.np)
     return _inplace(self, vals, "NormalBackward0")
