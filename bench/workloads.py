@@ -461,11 +461,18 @@ model = _build(lib, "mnist", copy=False); model.train()
 opt = lib.optim.Adadelta(model.parameters(), lr=1.0)
 x, y = _mnist_batch(lib)
 steps = {steps}
+first, last = [], []
+# medians over two 50-step windows after a warm-up: RSS moves once by up to +-20 MB some
+# seconds into a run (the kernel's khugepaged collapsing NumPy's madvised buffers into huge
+# pages; seen with and without ember's malloc setting), then stays flat
+w0 = min(400, steps // 2)
 for i in range(steps):
     mnist_train_step(lib, model, opt, x, y)
-    if i == min(99, steps - 1):
-        base = current_rss()
-print(peak_rss_now(), base, current_rss())
+    if w0 <= i < w0 + 50 or (steps < 100 and i == steps - 1):
+        first.append(current_rss())
+    if i >= steps - 50:
+        last.append(current_rss())
+print(peak_rss_now(), float(np.median(first)), float(np.median(last)))
 """
 
 
@@ -499,7 +506,8 @@ peak_rss.direct = "MiB peak"
 
 
 def rss_growth(lib, threads: int = 1, steps: int = 1000) -> float:
-    """RSS growth (%) from step 100 to step 1,000 of MNIST Net training (the --leak check)."""
+    """RSS growth (%) of MNIST Net training from steps 400-449 to the last 50 of 1,000 (medians;
+    the --leak check)."""
     out = _py(_RSS_PROBE.format(lib=lib.__name__, threads=threads, steps=steps), threads)
     _, base, end = (float(v) for v in out.split())
     return 100.0 * (end - base) / base
