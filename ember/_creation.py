@@ -187,15 +187,19 @@ def from_numpy(ndarray) -> Tensor:
     return _new(ndarray, D.from_numpy_dtype(ndarray.dtype))
 
 
-def _size(size) -> tuple:
+def _size(size, fname: str = "zeros") -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = size[0]
+    elif len(size) == 1 and not isinstance(size[0], (int, np.integer, Tensor)):
+        # one argument that is no size at all: torch's binding names its type
+        raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size[0]).__name__}")
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = int(s)
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"zeros(): argument 'size' (position 1) must be tuple of ints, but "
+            raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, but "
                             f"found element of type {type(s).__name__} at pos {len(out)}")
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
@@ -219,13 +223,13 @@ def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None,
 def ones(*args, size=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False, memory_format=None) -> Tensor:
     """torch.ones(*size): sizes as varargs, one tuple/list/Size, or size=."""
-    return _fill(_size(args if size is None else (size,)), 1, dtype, device, requires_grad)
+    return _fill(_size(args if size is None else (size,), "ones"), 1, dtype, device, requires_grad)
 
 
 def empty(*args, size=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False, memory_format=None) -> Tensor:
     """torch.empty(*size): sizes as varargs, one tuple/list/Size, or size=."""
-    return _fill(_size(args if size is None else (size,)), 0, dtype, device, requires_grad)
+    return _fill(_size(args if size is None else (size,), "empty"), 0, dtype, device, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -235,11 +239,15 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False) -> Tensor:
+    shape = _size((size,), "full")
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, (int, float, _bi.complex, np.number, np.bool_)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
-        if isinstance(fill_value, Tensor):
-            fill_value = fill_value.item()
         dtype = D._scalar_dtype(fill_value)
-    return _fill(_size((size,)), fill_value, dtype, device, requires_grad)
+    return _fill(shape, fill_value, dtype, device, requires_grad)
 
 
 def _like(input: Tensor, value, dtype, device, requires_grad) -> Tensor:
@@ -316,6 +324,17 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
            requires_grad=False) -> Tensor:
     """torch.arange: float dtype when any bound is a float, else int64 (values bit-exact)."""
     start, end, step = _num(start), _num(end), _num(step)
+    given = [v for v in (start, end, step) if v is not None]
+    if any(isinstance(v, (_bi.complex, np.complexfloating)) for v in given):
+        raise RuntimeError("value cannot be converted to type double without overflow")
+    if any(not isinstance(v, (int, float, np.number)) for v in given):
+        if end is None:
+            raise TypeError(f"arange(): argument 'end' (position 1) must be Number, not "
+                            f"{type(start).__name__}")
+        got = ", ".join(type(v).__name__ for v in (start, end))
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of: (Number end), (Number start, Number end), "
+                        "(Number start, Number end, Number step)")
     if end is None:
         start, end = 0, start
     if step == 0:

@@ -64,3 +64,18 @@ def test_reflected_operand_of_a_user_type_is_tried():
 ])
 def test_non_int_dim_is_a_type_error(expr):
     assert _outcome(torch, expr)[0] == _outcome(ember, expr)[0] == "TypeError"
+
+
+@pytest.mark.parametrize("expr", [
+    "L.zeros('a')", "L.zeros([2.5])", "L.zeros(2.5)", "L.ones(None)", "L.empty('x')",
+    "L.arange('a')", "L.arange(0, 'a')", "L.arange(1j)", "L.full((2,), 'a')", "L.full('a', 1)",
+    "L.full((2,), None)", "L.full((2,), L.tensor(3.0), dtype=L.int64)", "L.arange(L.tensor(3))",
+    "L.full((2,), 1 + 2j)", "L.arange(np.int64(3))", "L.full((2,), np.float32(2))",
+])
+def test_factory_argument_types(expr):
+    t, e = _outcome(torch, expr), _outcome(ember, expr)
+    assert e[0] == t[0]
+    if t[0] == "ok":
+        assert e[1] == t[1]
+    else:
+        assert e[1].split(" - got")[0] == t[1].split(" - got")[0]
