@@ -234,7 +234,7 @@ def empty(*args, size=None, out=None, dtype=None, layout=None, device=None,
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False) -> Tensor:
-    return _fill(_size((size,)), 0, dtype, device, requires_grad)
+    return _fill(_size((size,), "empty_strided"), 0, dtype, device, requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,

@@ -524,8 +524,7 @@ def _contiguous_strides(shape) -> tuple:
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     """Normalise a possibly negative dim, raising torch's IndexError when out of range."""
-    if type(dim) is not int and (isinstance(dim, (bool, float, str)) or dim is None or
-                                 not hasattr(dim, "__index__")):
+    if type(dim) is not int and (isinstance(dim, bool) or not hasattr(dim, "__index__")):
         # torch's argument parser refuses these (a TypeError), never wraps them
         raise TypeError(f"dim must be an int or a tuple of ints, not {type(dim).__name__}")
     n = max(ndim, 1)

@@ -27,8 +27,6 @@ _DEFAULT_SEED = 67280421310721          # torch's default_rng_seed_val for a fre
 _STATE_SIZE = 5056
 _U64 = 1 << 64
 _M32 = 0xFFFFFFFF
-_SHIFT = np.uint64(32)
-_MASK24 = np.uint64(0xFFFFFF)
 _MASK53 = np.uint64((1 << 53) - 1)
 
 

@@ -518,15 +518,14 @@ def register(name: str, public, *, method: bool | str = True, function: bool = T
 
 
 _UNARY_DUNDERS = frozenset(("__neg__", "__pos__", "__abs__", "__invert__"))
-# what an arithmetic dunder takes besides a Tensor; anything else gives NotImplemented, so that
-# Python tries the other operand and then raises its own "unsupported operand type(s)" (torch)
-_OPERANDS = (int, float, complex, _np.ndarray, _np.generic)
+# what an arithmetic dunder takes as its other operand; anything else gives NotImplemented, so
+# that Python tries the other operand, then raises its own "unsupported operand type(s)" (torch)
+_OPERANDS = (Tensor, int, float, complex, _np.ndarray, _np.generic)
 
 
 def _binary_dunder(fn, name: str):
     def dunder(self, other, *rest):
-        if type(other) is not Tensor and not isinstance(other, _OPERANDS) and \
-                not isinstance(other, Tensor):
+        if not isinstance(other, _OPERANDS):
             return NotImplemented
         return fn(self, other, *rest)
     dunder.__name__ = dunder.__qualname__ = name

@@ -84,14 +84,13 @@ def _dest(self: Tensor, dt: D.dtype):
     return None
 
 
-def _write(self: Tensor, vals: np.ndarray) -> None:
-    """Store vals (flat, memory order, storage dtype) into self's array; bump the version."""
-    arr = self._array
-    if type(vals) is np.ndarray and vals.base is not None and (vals.base is arr or
-                                                              vals.base is arr.base) and \
-            vals.size == arr.size and vals.ctypes.data == arr.ctypes.data:
-        self._vc[0] += 1                   # a kernel wrote into the storage itself (_dest)
+def _write(self: Tensor, vals: np.ndarray, filled: bool = False) -> None:
+    """Store vals (flat, memory order, storage dtype) into self's array; bump the version.
+    filled: a kernel already wrote vals into self's own storage (_dest)."""
+    if filled:
+        self._vc[0] += 1
         return
+    arr = self._array
     if type(arr) is not np.ndarray:
         vals = to_device(vals, self.device)
     perm = _mem_perm(arr)
@@ -125,13 +124,13 @@ def _zero_grad_node(out: Tensor, inputs, name: str) -> None:
     out._requires_grad = True
 
 
-def _inplace(self: Tensor, vals: np.ndarray, name: str) -> Tensor:
+def _inplace(self: Tensor, vals: np.ndarray, name: str, filled: bool = False) -> Tensor:
     """Write sampled values into self; a non-leaf requiring grad gets a zero-gradient node."""
     prev = None
     if self._requires_grad and self.grad_fn is not None and GRAD_ENABLED[0]:
         prev = _new(self._array, self._dtype)
         prev._requires_grad, prev.grad_fn, prev._out_idx = True, self.grad_fn, self._out_idx
-    _write(self, vals)
+    _write(self, vals, filled)
     if prev is not None:
         _zero_grad_node(self, [prev], name)
         self._out_idx = 0
@@ -378,11 +377,11 @@ def uniform_(self: Tensor, *args, generator: Generator | None = None, **kwargs) 
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
                            f"{_scalar_name(dt)}>::max(), but found to={_g(to)} and "
                            f"from={_g(frm)} which result in to-from to exceed the limit")
-    vals = _uniform_vals(_get_generator(generator, self), n, frm, to, dt,
-                         _dest(self, dt) if cdt is None else None)
+    dest = _dest(self, dt) if cdt is None else None
+    vals = _uniform_vals(_get_generator(generator, self), n, frm, to, dt, dest)
     if cdt is not None:
         vals = vals.view(cdt.np)
-    return _inplace(self, vals, "UniformBackward0")
+    return _inplace(self, vals, "UniformBackward0", vals is dest)
 
 
 def _from_to_args(fname: str, args: tuple, kwargs: dict, frm_default, to_default):
@@ -420,12 +419,12 @@ def normal_(self: Tensor, mean: float = 0, std: float = 1, *,
         # torch: view_as_real(self).normal_(mean, std / sqrt(2)) (each part has half the variance)
         cdt, dt, n, std = dt, dt.to_real(), 2 * n, std / math.sqrt(2)
     _require_float(dt, "normal_kernel_cpu")
+    dest = _dest(self, dt) if cdt is None else None
     vals = _normal_vals(_get_generator(generator, self), n, mean, std, dt,
-                        bool(self._array.flags.c_contiguous),
-                        _dest(self, dt) if cdt is None else None)
+                        bool(self._array.flags.c_contiguous), dest)
     if cdt is not None:
         vals = vals.view(cdt.np)
-    return _inplace(self, vals, "NormalBackward0")
+    return _inplace(self, vals, "NormalBackward0", vals is dest)
 
 
 @public(function=False)

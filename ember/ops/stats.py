@@ -180,7 +180,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     out = xp.asarray(out)
 
     def backward(gy):
-        ab = xp.abs(a)
+        nonlocal ab
+        if ab is None:
+            ab = xp.abs(a)
         g = keep(gy, a.shape, axes, keepdim)
         if GRAD_ENABLED[0] and "sgn" in REGISTRY:
             sgn = x.sgn()         # as torch: the double-backward graph reaches x (with zero grad)

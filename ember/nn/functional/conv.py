@@ -148,17 +148,17 @@ def _conv_arr(xp, x, w, stride, padding, dilation, groups, bias=None):
     out = xp.empty((n, oc, p), xp.result_type(x, w))
     step = _step(n, ckg * groups * p, x.itemsize, w.size)
     item = ckg * groups * p * x.itemsize
-    rows = _banded(step, item, osz)
-    if rows:
+    if _banded(step, item, osz):
         _conv_rows(xp, xpad, wm, out, k, stride, dilation, osz, groups, bias, item)
-    for i in range(0, 0 if rows else n, step):
-        m = min(step, n - i)
-        o = xp.matmul(wm, _cols(xp, xpad[i:i + m], k, stride, dilation, osz, groups))
-        o = o.reshape(oc, m, p).transpose(1, 0, 2)
-        if bias is None:
-            out[i:i + m] = o
-        else:
-            xp.add(o, bias, out=out[i:i + m])
+    else:
+        for i in range(0, n, step):
+            m = min(step, n - i)
+            o = xp.matmul(wm, _cols(xp, xpad[i:i + m], k, stride, dilation, osz, groups))
+            o = o.reshape(oc, m, p).transpose(1, 0, 2)
+            if bias is None:
+                out[i:i + m] = o
+            else:
+                xp.add(o, bias, out=out[i:i + m])
     out = out.reshape((n, oc) + osz)
     return (out if out.dtype == x.dtype else out.astype(x.dtype)), nd
 

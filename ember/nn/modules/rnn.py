@@ -25,18 +25,19 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
-def _hh(h, w_hh_t, b_hh):
-    """F.linear(h, w_hh, b_hh) given w_hh's transpose: the recurrences pass a contiguous copy
-    made once per sequence (h @ W.T on a transposed view ran ~1.7x slower in OpenBLAS at these
-    sizes), the cells pass the view."""
-    if b_hh is not None and h.dim() == 2:
-        return ember.addmm(b_hh, h, w_hh_t)
-    out = ember.matmul(h, w_hh_t)
-    return out if b_hh is None else out + b_hh
+def _time_order(n: int, reverse: bool) -> range:
+    """The steps of a direction in the order it runs them."""
+    return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _step_weight(w_hh: Tensor) -> Tensor:
+    """w_hh for a sequence's step GEMMs: the same values with a contiguous transpose, made once
+    per sequence (F.linear's h @ W.T on a transposed view ran ~1.7x slower in OpenBLAS)."""
+    return w_hh.t().contiguous().t()
 
 
 def _rnn_step(x_proj, h, w_hh, b_hh, mode):
-    g = x_proj + _hh(h, w_hh, b_hh)
+    g = x_proj + F.linear(h, w_hh, b_hh)
     return ember.tanh(g) if mode == "RNN_TANH" else ember.relu(g)
 
 
@@ -105,7 +106,7 @@ def _mkldnn_rnn_layer_fn(xs, h, c, w_hh, b_hh, reverse=False):
     saved = [None] * T                       # per step: i, f, g, o, c_prev, tanh(c), h_prev
     hs = xp.empty((T, B, G // 4), x.dtype)
     ht, ct = h._array, c._array
-    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+    for t in _time_order(T, reverse):
         hh = _mm(xp, ht, WT)                 # as addmm(b_hh, h, w_hh.T) in the per-step path
         if b is not None:
             hh += b
@@ -121,7 +122,7 @@ def _mkldnn_rnn_layer_fn(xs, h, c, w_hh, b_hh, reverse=False):
         dh = None if ght is None else ght._array
         dc = None if gct is None else gct._array
         dg = xp.empty((T, B, G), x.dtype)
-        for t in (range(T) if reverse else range(T - 1, -1, -1)):
+        for t in _time_order(T, not reverse):
             i, f, g, o, cp, tc, _ = saved[t]
             gh = dh if gh_all is None else (gh_all[t] if dh is None else dh + gh_all[t])
             dg[t], dc = _lstm_grads(i, f, g, o, cp, tc, gh, dc,
@@ -141,11 +142,10 @@ def _lstm_layer_graph_grads(xs, h, c, w_hh, b_hh, reverse, grads):
     """create_graph through a fused layer: rebuild it from per-step ops and differentiate that
     graph (so the gradients are themselves differentiable)."""
     T = xs.shape[0]
-    w_t = w_hh.t()
     hs = [None] * T
     ht, ct = h, c
-    for t in (range(T - 1, -1, -1) if reverse else range(T)):
-        ht, ct = _lstm_step(xs[t], ht, ct, w_t, b_hh)
+    for t in _time_order(T, reverse):
+        ht, ct = _lstm_step(xs[t], ht, ct, w_hh, b_hh)
         hs[t] = ht
     outs = [o for o, g in zip((ember.stack(hs, 0), ht, ct), grads) if g is not None]
     gouts = [g for g in grads if g is not None]
@@ -169,7 +169,7 @@ def _fusable(x_proj, h, c, w_hh, w_hr) -> bool:
 
 
 def _lstm_step(x_proj, h, c, w_hh, b_hh, w_hr=None):
-    hh = _hh(h, w_hh, b_hh)
+    hh = F.linear(h, w_hh, b_hh)
     dt = hh.dtype
     if (dt not in _FUSED_DTYPES or x_proj.dtype != dt or c.dtype != dt
             or x_proj.shape != hh.shape or c.shape != hh.shape[:-1] + (hh.shape[-1] // 4,)):
@@ -184,7 +184,7 @@ def _lstm_step(x_proj, h, c, w_hh, b_hh, w_hr=None):
 
 
 def _gru_step(x_proj, h, w_hh, b_hh):
-    gh = _hh(h, w_hh, b_hh)
+    gh = F.linear(h, w_hh, b_hh)
     ir, iz, in_ = x_proj.chunk(3, -1)
     hr, hz, hn = gh.chunk(3, -1)
     r = ember.sigmoid(ir + hr)
@@ -352,11 +352,11 @@ class RNNBase(Module):
             outs = []
             for d in range(num_dir):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                w_hh = w_hh.t().contiguous()          # (in, out) for the step GEMMs
+                w_hh = _step_weight(w_hh)
                 h = h0[layer * num_dir + d]
                 c = c0[layer * num_dir + d] if is_lstm else None
                 x_proj = F.linear(layer_input, w_ih, b_ih)
-                steps = range(len(bs) - 1, -1, -1) if d == 1 else range(len(bs))
+                steps = _time_order(len(bs), d == 1)
                 rows = [None] * len(bs)
                 for t in steps:
                     b = bs[t]
@@ -415,8 +415,8 @@ class RNNBase(Module):
                     h_n.append(h)
                     c_n.append(c)
                     continue
-                w_hh = w_hh.t().contiguous()          # (in, out) for the step GEMMs
-                steps = range(seq_len - 1, -1, -1) if d == 1 else range(seq_len)
+                w_hh = _step_weight(w_hh)
+                steps = _time_order(seq_len, d == 1)
                 hs = [None] * seq_len
                 # one multi-output node: backward stacks the step grads (no zero-padded slices)
                 xs = x_proj.unbind(0) if seq_len else ()
@@ -549,7 +549,7 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         mode = "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
-        h = _rnn_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh.t(),
+        h = _rnn_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh,
                       self.bias_hh, mode)
         return h if batched else h.squeeze(0)
 
@@ -563,7 +563,7 @@ class LSTMCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx=None):
         input, (h, c), batched = self._prep(input, hx, 2)
-        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), h, c, self.weight_hh.t(),
+        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), h, c, self.weight_hh,
                           self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
@@ -577,6 +577,6 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         input, hx, batched = self._prep(input, hx, 1)
-        h = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh.t(),
+        h = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh,
                       self.bias_hh)
         return h if batched else h.squeeze(0)

@@ -94,10 +94,7 @@ def to_tensor(pic) -> Tensor:
                              "tensors with negative strides are not currently supported. (You "
                              "can probably work around this by making a copy of your array  "
                              "with array.copy().) ")
-        img = ember.from_numpy(np.ascontiguousarray(pic.transpose((2, 0, 1))))
-        if img.dtype == ember.uint8:
-            return img.to(dtype=default_float_dtype).div(255)
-        return img
+        return _chw_tensor(pic, default_float_dtype)
     # 'I', 'I;16' and 'F' keep their integer/float values; every other mode is read as uint8
     mode_to_nptype = {"I": np.int32, "I;16" if sys.byteorder == "little" else "I;16B": np.int16,
                       "F": np.float32}
@@ -105,15 +102,20 @@ def to_tensor(pic) -> Tensor:
     if pic.mode == "1":
         arr = 255 * arr
     arr = arr.reshape(pic.size[1], pic.size[0], F_pil.get_image_num_channels(pic))
-    if arr.dtype == np.uint8 and default_float_dtype in (ember.float32, ember.float64):
+    return _chw_tensor(arr, default_float_dtype)
+
+
+def _chw_tensor(arr: np.ndarray, float_dtype) -> Tensor:
+    """to_tensor's HWC array -> CHW tensor, uint8 scaled to [0, 1] in float_dtype."""
+    if arr.dtype == np.uint8 and float_dtype in (ember.float32, ember.float64):
         # permute + to(float) + div(255) as one pass: uint8 -> float is exact and the division
         # is the same correctly rounded one in that dtype
-        out = np.empty((arr.shape[2], arr.shape[0], arr.shape[1]), default_float_dtype.np)
+        out = np.empty((arr.shape[2], arr.shape[0], arr.shape[1]), float_dtype.np)
         np.divide(arr.transpose((2, 0, 1)), out.dtype.type(255), out=out)
-        return _new(out, default_float_dtype)
+        return _new(out, float_dtype)
     img = ember.from_numpy(np.ascontiguousarray(arr.transpose((2, 0, 1))))
     if img.dtype == ember.uint8:
-        return img.to(dtype=default_float_dtype).div(255)
+        return img.to(dtype=float_dtype).div(255)
     return img
 
 
